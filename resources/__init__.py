@@ -1,0 +1,1 @@
+"""Bundled data files of ganviz, installed as the package ``ganviz.resources``."""
