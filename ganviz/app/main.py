@@ -1,0 +1,20 @@
+"""Start the window."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(preset: str, overrides: dict, start: bool = False) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from ganviz.app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ganviz")
+    app.setOrganizationName("ganviz")
+    window = MainWindow(preset, overrides)
+    window.show()
+    if start:
+        window.set_running(True)
+    return app.exec()

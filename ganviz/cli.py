@@ -1,0 +1,204 @@
+"""The ``ganviz`` command: the window, ``ganviz train`` (headless) and ``ganviz presets``.
+
+Bad input never shows a traceback: it exits with status 2 and one line that names the
+setting and what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from ganviz import __version__
+from ganviz.core import config, presets
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default prints the whole usage first
+        # Our own messages already name the setting: drop argparse's "argument --set: ".
+        for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples"):
+            prefix = f"argument {option}: "
+            if message.startswith(prefix) and message[len(prefix):].startswith(
+                (option, "unknown", *config.SETTINGS_BY_NAME)
+            ):
+                message = message[len(prefix):]
+        raise UsageError(message)
+
+
+def _positive_int(name: str, maximum: int = 10**9):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name}: {text!r} is not a whole number; expected 1 to {maximum}"
+            ) from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"{name}: {value} is out of range; expected 1 to {maximum}"
+            )
+        return value
+
+    return parse
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--seconds: {text!r} is not a number; expected a positive number of seconds"
+        ) from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"--seconds: {text} is not allowed; expected a positive number of seconds"
+        )
+    return value
+
+
+def _assignment(text: str) -> tuple[str, int | float]:
+    try:
+        return config.parse_assignment(text)
+    except config.SettingError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _preset_name(text: str) -> str:
+    try:
+        return presets.get(text).name
+    except config.SettingError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", type=_preset_name, default=presets.DEFAULT_PRESET,
+                        help=f"starting point (default {presets.DEFAULT_PRESET}); "
+                        "see `ganviz presets`")
+    parser.add_argument("--seed", type=str, default=None, help="random seed (same as --set seed=N)")
+    parser.add_argument("--set", dest="assignments", metavar="NAME=VALUE", type=_assignment,
+                        action="append", default=[], help="change a setting (repeatable)")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
+    values = dict(args.assignments)
+    if args.seed is not None:
+        values["seed"] = config.lookup("seed").parse(args.seed)
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ganviz",
+        description="Watch a GAN learn. With no command, opens the window.",
+        epilog="commands: `ganviz train --help` (headless training), `ganviz presets`",
+    )
+    parser.add_argument("--version", action="version", version=f"ganviz {__version__}")
+    _add_common(parser)
+    parser.add_argument("--start", action="store_true", help="start training at once")
+    return parser
+
+
+def build_train_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ganviz train",
+        description="Train headless, as the window would, and write metrics and samples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="settings (--set NAME=VALUE; `live` ones can also change mid-run in the window):\n"
+        + config.describe_settings(),
+    )
+    _add_common(parser)
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=_positive_int("--steps"), default=None,
+                        help="iterations to train (default 5000)")
+    length.add_argument("--seconds", type=_positive_seconds, default=None,
+                        help="train for this many seconds of wall time instead")
+    parser.add_argument("--log-every", type=_positive_int("--log-every"), default=50,
+                        help="iterations between metric lines (default 50)")
+    parser.add_argument("--metrics", type=Path, default=None, metavar="FILE.jsonl",
+                        help="write one JSON object per line: step, time, loss_d, loss_g, "
+                        "d_real, d_fake, js_bits, gen_mean, gen_std, d_max_dev")
+    parser.add_argument("--save-samples", type=Path, default=None, metavar="FILE.npy",
+                        help="write generator samples at the end (float32, data units)")
+    parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
+                        help="how many samples --save-samples writes (default 10000)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _train(argv: list[str]) -> int:
+    args = build_train_parser().parse_args(argv)
+    overrides = _overrides(args)
+    for path in (args.metrics, args.save_samples):
+        if path is not None and not path.parent.exists():
+            raise UsageError(f"{path}: folder {path.parent} does not exist")
+
+    from ganviz.core import headless, runtime
+    from ganviz.core.trainer import Trainer
+
+    preset = presets.get(args.preset)
+    threads = runtime.configure_threads(preset.mode)
+    trainer = Trainer(preset, overrides)
+    steps = args.steps if args.steps is not None or args.seconds is not None else 5000
+    summary = headless.run(
+        trainer,
+        steps=steps,
+        seconds=args.seconds,
+        log_every=args.log_every,
+        metrics_path=args.metrics,
+        progress=not args.quiet,
+    )
+    if args.save_samples is not None:
+        headless.save_samples(trainer, args.save_samples, args.num_samples)
+    if not args.quiet:
+        m = summary.last_metrics
+        print(
+            f"{preset.name}: {summary.steps} iterations in {summary.seconds:.1f} s "
+            f"({summary.iterations_per_second:.0f} it/s, {threads} torch thread"
+            f"{'s' if threads > 1 else ''}); JS {m['js_bits']:.4f} bits, "
+            f"mean {m['gen_mean']:.3f}, std {m['gen_std']:.3f}, max|D-0.5| {m['d_max_dev']:.3f}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _presets() -> int:
+    for preset in presets.PRESETS.values():
+        print(f"{preset.name}  ({preset.mode})\n    {preset.description}")
+    return 0
+
+
+def _window(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = _overrides(args)
+    from ganviz.app.main import run_app  # Qt is imported only for the window
+
+    return run_app(preset=args.preset, overrides=overrides, start=args.start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    commands = {"train": _train, "presets": lambda rest: _presets()}
+    try:
+        if argv and argv[0] in commands:
+            if argv[0] == "presets" and argv[1:]:
+                raise UsageError(f"presets takes no arguments, got {' '.join(argv[1:])}")
+            return commands[argv[0]](argv[1:])
+        return _window(argv)
+    except (UsageError, config.SettingError) as error:
+        command = "ganviz train" if argv and argv[0] == "train" else "ganviz"
+        print(f"{command}: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

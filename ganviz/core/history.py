@@ -1,0 +1,71 @@
+"""Curves over iterations whose memory stays bounded however long training runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class BoundedHistory:
+    """Per-iteration values, averaged into buckets; at most ``capacity`` points kept.
+
+    Every iteration is recorded, but into a bucket of ``stride`` iterations whose mean
+    becomes one point. When ``capacity`` points are reached, neighbouring pairs are merged and
+    the stride doubles: the whole run stays visible at evenly spaced points, and memory
+    and drawing cost stay constant over a run of any length.
+    """
+
+    def __init__(self, names: tuple[str, ...], capacity: int = 2048) -> None:
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number >= 2")
+        self.names = names
+        self.capacity = capacity
+        self.stride = 1
+        self._steps = np.zeros(capacity, dtype=np.float64)
+        self._values = np.zeros((capacity, len(names)), dtype=np.float64)
+        self._length = 0
+        self._bucket_sum = np.zeros(len(names), dtype=np.float64)
+        self._bucket_count = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def record(self, step: int, values: list[float] | np.ndarray) -> None:
+        """Add one iteration's values; ``step`` is the iteration count after it."""
+        self._bucket_sum += values
+        self._bucket_count += 1
+        if self._bucket_count < self.stride:
+            return
+        self._steps[self._length] = step
+        self._values[self._length] = self._bucket_sum / self._bucket_count
+        self._length += 1
+        self._bucket_sum[:] = 0.0
+        self._bucket_count = 0
+        if self._length == self.capacity:
+            # Merge now, so that the next bucket already collects the doubled stride.
+            self._halve()
+
+    def _halve(self) -> None:
+        half = self.capacity // 2
+        self._steps[:half] = self._steps[1::2]  # a merged bucket ends where its second part ends
+        self._values[:half] = 0.5 * (self._values[0::2] + self._values[1::2])
+        self._length = half
+        self.stride *= 2
+
+    def steps(self) -> np.ndarray:
+        return self._steps[: self._length].copy()
+
+    def column(self, name: str) -> np.ndarray:
+        return self._values[: self._length, self.names.index(name)].copy()
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        """A copy of every curve, safe to hand to another thread."""
+        arrays = {"step": self.steps()}
+        for index, name in enumerate(self.names):
+            arrays[name] = self._values[: self._length, index].copy()
+        return arrays
+
+    def clear(self) -> None:
+        self.stride = 1
+        self._length = 0
+        self._bucket_sum[:] = 0.0
+        self._bucket_count = 0

@@ -1,0 +1,445 @@
+"""MNIST digits: reading IDX files, the bundled test split and the user's cache.
+
+Qt-free and torch-free (numpy and the standard library only), so the window, the
+headless CLI and the tests all load digits the same way.
+
+Where digits come from, in :func:`load_default`'s order of preference:
+
+1. the full 60,000-digit training split in :func:`cache_dir`, if
+   :mod:`ganviz.core.mnist_download` (or the user) has put it there;
+2. the official 10,000-digit test split shipped inside ganviz
+   (``resources/mnist``, installed as the package ``ganviz.resources``).
+
+Integrity is checked at two levels. Downloads are checked against the known size
+and md5 of each file before they are moved into the cache (see
+``mnist_download``). Loading does not recompute md5s: every file is checked
+structurally instead, which catches any damage that matters for training and
+also accepts files a user unpacked or re-compressed themselves: the IDX header
+must be one we know, the payload must be exactly as long as the header says
+(truncation and trailing garbage are both refused), a gzip stream must pass its
+own CRC-32 and length check, and labels must lie in 0..9.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import logging
+import os
+import struct
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "BUNDLED_SOURCE",
+    "IMAGES_MAGIC",
+    "IMAGE_SIZE",
+    "LABELS_MAGIC",
+    "T10K_IMAGES",
+    "T10K_LABELS",
+    "TRAIN_COUNT",
+    "TRAIN_IMAGES",
+    "TRAIN_LABELS",
+    "DataError",
+    "MnistData",
+    "bundled_dir",
+    "cache_dir",
+    "find_split",
+    "load_bundled",
+    "load_default",
+    "load_dir",
+    "load_pair",
+    "read_idx",
+]
+
+log = logging.getLogger(__name__)
+
+# The standard (gzip'd) file names. load_dir also accepts them without ".gz".
+TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
+TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
+T10K_IMAGES = "t10k-images-idx3-ubyte.gz"
+T10K_LABELS = "t10k-labels-idx1-ubyte.gz"
+
+# Split prefix -> (images file, labels file), in order of preference.
+SPLITS: dict[str, tuple[str, str]] = {
+    "train": (TRAIN_IMAGES, TRAIN_LABELS),
+    "t10k": (T10K_IMAGES, T10K_LABELS),
+}
+
+IMAGES_MAGIC = 0x00000803  # unsigned byte, 3 dimensions
+LABELS_MAGIC = 0x00000801  # unsigned byte, 1 dimension
+IMAGE_SIZE = 28
+TRAIN_COUNT = 60_000
+BUNDLED_SOURCE = "bundled test split (10,000 digits)"
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class DataError(ValueError):
+    """A data file is missing, unreadable or not what it claims to be.
+
+    ``str(error)`` is one line, ``"<file>: <problem>"``, fit for a status bar.
+    The two parts are also kept as the attributes ``file`` and ``problem``.
+    """
+
+    def __init__(self, file: str, problem: str) -> None:
+        # Both parts go to args so that the error pickles (e.g. across processes).
+        super().__init__(file, problem)
+        self.file = file
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return " ".join(f"{self.file}: {self.problem}".split())
+
+
+# --------------------------------------------------------------------------- IDX
+
+
+def _read_upto(stream: _Readable, n: int) -> bytes:
+    """Up to ``n`` bytes, fewer only at end of stream.
+
+    Reading in chunks keeps memory proportional to the data actually there: a
+    damaged header claiming terabytes must not make us allocate terabytes.
+    """
+    chunks: list[bytes] = []
+    remaining = n
+    while remaining > 0:
+        chunk = stream.read(min(remaining, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _count_rest(stream: _Readable) -> int:
+    """Read to the end of the stream, returning how many bytes were left.
+
+    For a gzip stream, reaching the end is also what runs its CRC-32 check.
+    """
+    total = 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+    return total
+
+
+def _parse_idx(stream: _Readable, name: str, where: str) -> NDArray[np.uint8]:
+    """Parse an (already decompressed) IDX stream; ``where`` says "file" or "stream"."""
+    head = _read_upto(stream, 4)
+    if len(head) < 4:
+        if not head:
+            raise DataError(name, "empty file")
+        raise DataError(name, f"truncated: only {len(head)} bytes, too short for an IDX header")
+    (magic,) = struct.unpack(">I", head)
+    if magic == IMAGES_MAGIC:
+        ndims, kind = 3, "images"
+    elif magic == LABELS_MAGIC:
+        ndims, kind = 1, "labels"
+    else:
+        raise DataError(
+            name,
+            f"not an MNIST IDX file: magic number 0x{magic:08x}, expected "
+            f"0x{IMAGES_MAGIC:08x} (images) or 0x{LABELS_MAGIC:08x} (labels)",
+        )
+
+    dims_raw = _read_upto(stream, 4 * ndims)
+    header_len = 4 + 4 * ndims
+    if len(dims_raw) < 4 * ndims:
+        raise DataError(
+            name,
+            f"truncated: the {kind} header needs {header_len} bytes "
+            f"but the {where} holds {4 + len(dims_raw)}",
+        )
+    dims = struct.unpack(f">{ndims}I", dims_raw)
+    if any(d == 0 for d in dims):
+        shape_text = "x".join(str(d) for d in dims)
+        raise DataError(name, f"implausible header: {kind} dimensions {shape_text}")
+
+    count = dims[0]
+    payload = 1
+    for d in dims:
+        payload *= d
+    expected_total = header_len + payload
+    if kind == "images":
+        said = f"{count} images of {dims[1]}x{dims[2]} ({expected_total} bytes)"
+    else:
+        said = f"{count} labels ({expected_total} bytes)"
+
+    data = _read_upto(stream, payload)
+    if len(data) < payload:
+        raise DataError(
+            name,
+            f"truncated: header says {said} but the {where} holds {header_len + len(data)}",
+        )
+    extra = _count_rest(stream)
+    if extra:
+        raise DataError(
+            name,
+            f"trailing garbage: header says {said} but the {where} holds {expected_total + extra}",
+        )
+
+    array = np.frombuffer(data, dtype=np.uint8).reshape(dims)
+    if kind == "labels" and array.size:
+        top = int(array.max())
+        if top > 9:
+            index = int(np.argmax(array > 9))
+            raise DataError(name, f"label {top} out of range 0..9 (first bad one at index {index})")
+    # frombuffer over bytes is read-only; hand out an ordinary writable array.
+    return array.copy()
+
+
+def read_idx(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
+    """Read an MNIST IDX file, gzip'd or raw (told apart by content, not by name).
+
+    Returns uint8 ``(N, rows, cols)`` for an images file (magic 0x00000803) and
+    uint8 ``(N,)`` for a labels file (magic 0x00000801, values 0..9). Anything
+    wrong with the file raises :class:`DataError` and nothing else.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    try:
+        with path.open("rb") as raw:
+            if raw.read(2) == _GZIP_MAGIC:
+                raw.seek(0)
+                with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                    return _parse_idx(unzipped, name, "decompressed data")
+            raw.seek(0)
+            return _parse_idx(raw, name, "file")
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(name, f"not found in {path.parent}") from None
+    except IsADirectoryError:
+        raise DataError(name, f"is a folder, not a file ({path})") from None
+    except EOFError:
+        # gzip raises EOFError when the compressed stream stops mid-way.
+        raise DataError(name, "truncated gzip stream: the compressed file ends early") from None
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError(name, f"corrupt gzip stream: {exc}") from None
+    except OSError as exc:
+        # Permission denied, I/O errors and the like.
+        raise DataError(name, f"cannot read: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise DataError(name, "too large to load into memory") from None
+
+
+# ------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: numpy arrays do not compare to one bool
+class MnistData:
+    """A set of MNIST digits with their labels.
+
+    ``images`` is uint8 ``(N, 28, 28)`` with 0 = background and 255 = ink,
+    ``labels`` is uint8 ``(N,)`` in 0..9, ``source`` says where they came from
+    in words (for the window's status line and run logs).
+    """
+
+    images: NDArray[np.uint8]
+    labels: NDArray[np.uint8]
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.images.dtype != np.uint8 or self.images.ndim != 3:
+            raise ValueError(
+                f"images must be uint8 (N, 28, 28), got {self.images.dtype} {self.images.shape}"
+            )
+        if self.images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+            raise ValueError(f"images must be 28x28, got {self.images.shape[1:]}")
+        if self.labels.dtype != np.uint8 or self.labels.shape != (self.images.shape[0],):
+            raise ValueError(
+                f"labels must be uint8 ({self.images.shape[0]},), got "
+                f"{self.labels.dtype} {self.labels.shape}"
+            )
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    def as_float(self, low: float = -1.0, high: float = 1.0) -> NDArray[np.float32]:
+        """The images as float32 ``(N, 28, 28)``, 0 mapped to ``low`` and 255 to ``high``.
+
+        The default [-1, 1] matches a generator that ends in tanh.
+        """
+        out = self.images.astype(np.float32)
+        # Divide first: 255 / 255 is exactly 1.0, so ink lands exactly on `high`
+        # for the usual ranges ([-1, 1], [0, 1]).
+        out /= np.float32(255.0)
+        out *= np.float32(high - low)
+        out += np.float32(low)
+        return out
+
+
+def load_pair(
+    images_path: str | os.PathLike[str],
+    labels_path: str | os.PathLike[str],
+    source: str | None = None,
+) -> MnistData:
+    """Load an images file and its labels file; ``source`` defaults to their folder."""
+    images_path, labels_path = Path(images_path), Path(labels_path)
+    images = read_idx(images_path)
+    labels = read_idx(labels_path)
+    if images.ndim != 3:
+        raise DataError(images_path.name, "is a labels file, expected an images file")
+    if labels.ndim != 1:
+        raise DataError(labels_path.name, "is an images file, expected a labels file")
+    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        rows, cols = images.shape[1:]
+        raise DataError(images_path.name, f"images are {rows}x{cols}, MNIST digits are 28x28")
+    if images.shape[0] != labels.shape[0]:
+        raise DataError(
+            labels_path.name,
+            f"holds {labels.shape[0]} labels but {images_path.name} holds {images.shape[0]} images",
+        )
+    return MnistData(images, labels, source if source is not None else str(images_path.parent))
+
+
+# ---------------------------------------------------------------------- folders
+
+
+def bundled_dir() -> Path:
+    """The folder holding ganviz's bundled data (its ``mnist`` subfolder has the digits).
+
+    Installed, that is the package ``ganviz.resources``. In a source checkout that
+    package does not exist yet (``resources/`` only becomes ``ganviz/resources``
+    at install time), so fall back to ``<checkout>/resources``.
+    """
+    try:
+        root = importlib.resources.files("ganviz.resources")
+    except ImportError:
+        pass
+    else:
+        # A plain or editable install gives a real folder. (A zipped install
+        # would give a zipfile.Path; ganviz is not meant to run zipped, so that
+        # case falls through to the checkout layout.)
+        if isinstance(root, Path) and (root / "mnist").is_dir():
+            return root
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def _candidates(directory: Path, gz_name: str) -> list[Path]:
+    raw_name = gz_name.removesuffix(".gz")
+    return [directory / gz_name, directory / raw_name]
+
+
+def find_split(directory: str | os.PathLike[str], split: str) -> tuple[Path, Path] | None:
+    """The images and labels files of ``split`` ("train" or "t10k") in ``directory``.
+
+    Each file may be gzip'd (standard name) or not (the name without ".gz"); the
+    gzip'd one wins if both are there. ``None`` unless both files are present.
+    """
+    directory = Path(directory)
+    found: list[Path] = []
+    for gz_name in SPLITS[split]:
+        path = next((p for p in _candidates(directory, gz_name) if p.is_file()), None)
+        if path is None:
+            return None
+        found.append(path)
+    return found[0], found[1]
+
+
+def _looked_for() -> str:
+    return ", ".join(f"{n.removesuffix('.gz')}[.gz]" for pair in SPLITS.values() for n in pair)
+
+
+def load_dir(directory: str | os.PathLike[str]) -> MnistData:
+    """Load MNIST from a folder of IDX files with the standard names.
+
+    The training split (60,000 digits) is used if both its files are there, else
+    the test split (10,000). Files may be gzip'd or not.
+    """
+    directory = Path(directory).expanduser()
+    if not directory.exists():
+        raise DataError(str(directory), "folder not found")
+    if not directory.is_dir():
+        raise DataError(str(directory), "is a file, expected a folder of MNIST IDX files")
+
+    for split in SPLITS:
+        pair = find_split(directory, split)
+        if pair is not None:
+            return load_pair(*pair, source=str(directory))
+
+    # Nothing complete. If half a split is there, say which half is missing:
+    # that is more useful than the generic list.
+    for images_name, labels_name in SPLITS.values():
+        have = [
+            any(p.is_file() for p in _candidates(directory, n)) for n in (images_name, labels_name)
+        ]
+        if any(have):
+            present, missing = (images_name, labels_name) if have[0] else (labels_name, images_name)
+            raise DataError(
+                str(directory),
+                f"found {present.removesuffix('.gz')}[.gz] but not its partner "
+                f"{missing.removesuffix('.gz')}[.gz]",
+            )
+    raise DataError(str(directory), f"no MNIST files found; looked for {_looked_for()}")
+
+
+def load_bundled() -> MnistData:
+    """The official 10,000-digit test split shipped with ganviz."""
+    folder = bundled_dir() / "mnist"
+    return load_pair(folder / T10K_IMAGES, folder / T10K_LABELS, source=BUNDLED_SOURCE)
+
+
+def cache_dir() -> Path:
+    """Where ganviz keeps the downloaded MNIST training split (may not exist yet).
+
+    ``$GANVIZ_CACHE_DIR/mnist`` if that variable is set (``GANVIZ_CACHE_DIR`` is
+    ganviz's whole cache, MNIST gets a subfolder); otherwise the platform's usual
+    per-user cache folder: ``$XDG_CACHE_HOME/ganviz/mnist`` or
+    ``~/.cache/ganviz/mnist`` (Linux and other Unixes),
+    ``~/Library/Caches/ganviz/mnist`` (macOS), ``%LOCALAPPDATA%\\ganviz\\Cache\\mnist``
+    (Windows).
+    """
+    override = os.environ.get("GANVIZ_CACHE_DIR")
+    if override:
+        return Path(override).expanduser() / "mnist"
+    home = Path.home()
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        base = Path(local) if local else home / "AppData" / "Local"
+        return base / "ganviz" / "Cache" / "mnist"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "ganviz" / "mnist"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    # The XDG spec says a relative value is invalid and must be ignored.
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
+    return base / "ganviz" / "mnist"
+
+
+def load_default() -> MnistData:
+    """The full training split from :func:`cache_dir` if it is all there and valid,
+    else the bundled test split.
+
+    Cached files are checked structurally (header, exact length, gzip CRC, labels,
+    60,000 digits), not by md5: the md5 was checked when they were downloaded, and
+    the structural checks catch any later damage. A damaged cache is logged as a
+    warning and otherwise ignored (never deleted: a new download replaces it).
+    """
+    folder = cache_dir()
+    pair = find_split(folder, "train")
+    if pair is not None:
+        try:
+            data = load_pair(*pair, source=f"full training split from {folder}")
+        except DataError as exc:
+            log.warning("ignoring the cached MNIST training split: %s", exc)
+        else:
+            if len(data) == TRAIN_COUNT:
+                return data
+            log.warning(
+                "ignoring the cached MNIST training split in %s: it holds %d digits, not %d",
+                folder,
+                len(data),
+                TRAIN_COUNT,
+            )
+    return load_bundled()

@@ -1,0 +1,424 @@
+"""Downloading the MNIST files into the user's cache, verified, with progress.
+
+Standard library only (urllib), so it runs the same in the window (on a worker
+thread, with ``progress`` and ``cancel`` wired to the UI) and headless.
+
+Each file is streamed into a temporary ``<name>.part-<random>`` next to its final
+place, checked against its known size and md5, and only then renamed into place
+(``os.replace``, atomic). On any failure the temporary file is deleted and the
+next mirror is tried, so the destination never holds a half or unverified file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import socket
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from ganviz import __version__
+from ganviz.core.mnist import T10K_IMAGES, T10K_LABELS, TRAIN_IMAGES, TRAIN_LABELS, cache_dir
+
+__all__ = [
+    "DEFAULT_MIRRORS",
+    "MIRRORS_ENV",
+    "STANDARD_FILES",
+    "DownloadCancelled",
+    "DownloadError",
+    "MnistFile",
+    "ProgressInfo",
+    "download_mnist",
+    "format_progress",
+    "mirrors_from_env",
+    "verify_file",
+]
+
+
+@dataclass(frozen=True)
+class MnistFile:
+    """One of the four standard MNIST files: its name, size in bytes and md5."""
+
+    name: str
+    size: int
+    md5: str
+
+
+STANDARD_FILES: Mapping[str, MnistFile] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            MnistFile(TRAIN_IMAGES, 9_912_422, "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+            MnistFile(TRAIN_LABELS, 28_881, "d53e105ee54ea40749a09fcbcd1e9432"),
+            MnistFile(T10K_IMAGES, 1_648_877, "9fb629c4189551a2d022fa330f9573f3"),
+            MnistFile(T10K_LABELS, 4_542, "ec29112dd5afa0611ce80d1b7f02629c"),
+        )
+    }
+)
+
+# Tried in order. yann.lecun.com is the original home but has often been down or
+# refused scripted downloads, so the well-known copies come first.
+DEFAULT_MIRRORS: tuple[str, ...] = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+#: Environment variable: comma-separated base URLs replacing DEFAULT_MIRRORS.
+MIRRORS_ENV = "GANVIZ_MNIST_MIRRORS"
+
+_CHUNK = 64 * 1024
+_PROGRESS_INTERVAL = 0.1  # seconds between progress calls (the last one always comes)
+_STALE_PART_AGE = 3600.0  # seconds after which a leftover .part file is swept away
+
+
+class DownloadError(RuntimeError):
+    """A file could not be downloaded. ``str(error)`` is one line.
+
+    ``kind`` says why, for a UI that wants to react: ``"offline"`` (no mirror
+    reachable), ``"corrupt"`` (md5 mismatch), ``"size"`` (size mismatch),
+    ``"http"`` (a server refused, e.g. 404), ``"interrupted"`` (the connection
+    dropped mid-file), ``"write"`` (cannot write into the destination folder) or
+    ``"config"`` (no mirrors given, or not URLs). With several mirrors failing in
+    different ways, the most telling kind wins (corrupt, size, http, config,
+    interrupted, offline, in that order).
+    """
+
+    def __init__(self, message: str, file: str = "", kind: str = "") -> None:
+        super().__init__(message)
+        self.file = file
+        self.kind = kind
+
+    @property
+    def offline(self) -> bool:
+        return self.kind == "offline"
+
+
+class DownloadCancelled(Exception):
+    """The ``cancel`` callable asked to stop. Not a DownloadError: nothing failed."""
+
+
+@dataclass(frozen=True)
+class ProgressInfo:
+    """Where the download of one file stands.
+
+    ``mirror`` is the base URL being read, or ``None`` when the file was already
+    in place and verified (then ``bytes_done == bytes_total``).
+    """
+
+    file: str
+    bytes_done: int
+    bytes_total: int
+    rate_bytes_per_s: float
+    mirror: str | None
+
+    @property
+    def fraction(self) -> float:
+        return self.bytes_done / self.bytes_total if self.bytes_total else 1.0
+
+
+ProgressCallback = Callable[[ProgressInfo], None]
+CancelCallback = Callable[[], bool]
+
+
+def _size_text(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
+
+
+def format_progress(info: ProgressInfo) -> str:
+    """One line for a status bar, e.g. ``train-images-idx3-ubyte.gz  4.2/9.9 MB  1.3 MB/s``."""
+    if info.bytes_total >= 1e6:
+        amount = f"{info.bytes_done / 1e6:.1f}/{info.bytes_total / 1e6:.1f} MB"
+    else:
+        amount = f"{info.bytes_done / 1e3:.1f}/{info.bytes_total / 1e3:.1f} kB"
+    if info.mirror is None:
+        return f"{info.file}  {amount}  already downloaded"
+    return f"{info.file}  {amount}  {_size_text(info.rate_bytes_per_s)}/s"
+
+
+def _md5(path: Path) -> str:
+    # usedforsecurity=False: md5 is a checksum here, and FIPS builds refuse it otherwise.
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _standard(name: str) -> MnistFile:
+    try:
+        return STANDARD_FILES[name]
+    except KeyError:
+        known = ", ".join(STANDARD_FILES)
+        raise ValueError(f"unknown MNIST file {name!r}; known: {known}") from None
+
+
+def verify_file(path: str | os.PathLike[str], name: str) -> bool:
+    """True if ``path`` is the standard file ``name``: right size and md5."""
+    expected = _standard(name)
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size != expected.size:
+            return False
+        return _md5(path) == expected.md5
+    except OSError:
+        return False
+
+
+def mirrors_from_env() -> tuple[str, ...]:
+    """The mirrors in ``$GANVIZ_MNIST_MIRRORS`` (comma-separated), else DEFAULT_MIRRORS."""
+    value = os.environ.get(MIRRORS_ENV, "")
+    mirrors = tuple(m.strip() for m in value.split(",") if m.strip())
+    return mirrors or DEFAULT_MIRRORS
+
+
+def _url(mirror: str, name: str) -> str:
+    return mirror.rstrip("/") + "/" + name
+
+
+# ----------------------------------------------------------------- the download
+
+
+class _MirrorFailed(Exception):
+    """One mirror failed for one file; ``kind`` as in DownloadError."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+class _WriteFailed(Exception):
+    """Writing into the destination failed: no point trying another mirror."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for a network error, without urllib's nesting."""
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        reason = exc.reason
+        if isinstance(reason, BaseException):
+            return _reason(reason)
+        return str(reason)
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _fetch(
+    mirror: str,
+    spec: MnistFile,
+    dest: Path,
+    timeout: float,
+    progress: ProgressCallback | None,
+    cancel: CancelCallback | None,
+) -> None:
+    """Download ``spec`` from one mirror into ``dest``, verified, or raise.
+
+    Raises _MirrorFailed (try the next mirror), _WriteFailed, DownloadCancelled.
+    The temporary file is gone whichever way this ends.
+    """
+    url = _url(mirror, spec.name)
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": f"ganviz/{__version__}"})
+    except ValueError as exc:  # not a URL at all, e.g. a typo in $GANVIZ_MNIST_MIRRORS
+        raise _MirrorFailed("config", f"{url!r}: {exc}") from exc
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=spec.name + ".part-", dir=dest)
+    except OSError as exc:
+        raise _WriteFailed(f"cannot write into {dest}: {_reason(exc)}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                response = urllib.request.urlopen(request, timeout=timeout)
+            except urllib.error.HTTPError as exc:
+                exc.close()
+                raise _MirrorFailed("http", f"HTTP {exc.code} {exc.reason} from {url}") from exc
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                raise _MirrorFailed("offline", f"{url}: {_reason(exc)}") from exc
+            with response:
+                length = (response.headers.get("Content-Length") or "").strip()
+                announced = int(length) if length.isdigit() else None
+                if announced is not None and announced != spec.size:
+                    raise _MirrorFailed(
+                        "size",
+                        f"size mismatch: {url} offers {announced} bytes, expected {spec.size}",
+                    )
+                digest = hashlib.md5(usedforsecurity=False)
+                done = 0
+                start = last_report = time.monotonic()
+                while True:
+                    if cancel is not None and cancel():
+                        raise DownloadCancelled(f"download of {spec.name} cancelled")
+                    try:
+                        # read1: whatever has arrived (up to _CHUNK), so progress and
+                        # cancel stay responsive on a slow line; read() would wait
+                        # for a full chunk.
+                        chunk = response.read1(_CHUNK)
+                    except (OSError, http.client.HTTPException) as exc:
+                        raise _MirrorFailed(
+                            "interrupted" if done else "offline",
+                            f"{url}: connection lost after {done} bytes: {_reason(exc)}",
+                        ) from exc
+                    if not chunk:
+                        break
+                    done += len(chunk)
+                    if done > spec.size:
+                        raise _MirrorFailed(
+                            "size", f"size mismatch: {url} sent more than {spec.size} bytes"
+                        )
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
+                    digest.update(chunk)
+                    now = time.monotonic()
+                    if progress is not None and now - last_report >= _PROGRESS_INTERVAL:
+                        last_report = now
+                        rate = done / max(now - start, 1e-6)
+                        progress(ProgressInfo(spec.name, done, spec.size, rate, mirror))
+            if progress is not None:
+                elapsed = max(time.monotonic() - start, 1e-6)
+                progress(ProgressInfo(spec.name, done, spec.size, done / elapsed, mirror))
+            if done < spec.size and announced == spec.size:
+                # The server announced the right size, then the connection ended.
+                raise _MirrorFailed(
+                    "interrupted", f"{url}: connection closed after {done} of {spec.size} bytes"
+                )
+            if done != spec.size:
+                raise _MirrorFailed(
+                    "size", f"size mismatch: {url} sent {done} bytes, expected {spec.size}"
+                )
+            got = digest.hexdigest()
+            if got != spec.md5:
+                raise _MirrorFailed(
+                    "corrupt", f"md5 mismatch from {url}: got {got}, expected {spec.md5}"
+                )
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
+        try:
+            os.replace(tmp, dest / spec.name)
+        except OSError as exc:
+            raise _WriteFailed(f"cannot write {dest / spec.name}: {_reason(exc)}") from exc
+    finally:
+        # After a successful os.replace the temporary name no longer exists.
+        tmp.unlink(missing_ok=True)
+
+
+# Failure kinds, most telling first: a mirror that served wrong bytes says more
+# than one that could not be reached. Each with its summary and a short word.
+_KINDS: dict[str, tuple[str, str]] = {
+    "corrupt": ("corrupt: md5 mismatch", "corrupt"),
+    "size": ("size mismatch", "wrong size"),
+    "http": ("refused by the server", "refused"),
+    "config": ("bad mirror URL", "bad URL"),
+    "interrupted": ("download interrupted", "interrupted"),
+    "offline": ("no mirror reachable (offline?)", "unreachable"),
+}
+
+
+def _failure_message(name: str, failures: Sequence[_MirrorFailed]) -> tuple[str, str]:
+    """The one-line DownloadError message and its kind, from every mirror's failure."""
+    kinds = [f.kind for f in failures]
+    kind = next(k for k in _KINDS if k in kinds)
+    n = len(failures)
+    tried = f"tried {n} mirror{'s' if n != 1 else ''}"
+    if len(set(kinds)) > 1:
+        counts = ", ".join(f"{kinds.count(k)} {_KINDS[k][1]}" for k in _KINDS if k in kinds)
+        tried += f" ({counts})"
+    message = (
+        f"could not download {name}: {_KINDS[kind][0]} — {tried}; last error: {failures[-1].detail}"
+    )
+    return " ".join(message.split()), kind
+
+
+def _sweep_stale_parts(dest: Path, name: str) -> None:
+    """Delete ``<name>.part-*`` left by a killed earlier run (old ones only: a fresh
+    one may belong to a download running right now in another ganviz)."""
+    now = time.time()
+    for part in dest.glob(name + ".part-*"):
+        try:
+            if now - part.stat().st_mtime > _STALE_PART_AGE:
+                part.unlink()
+        except OSError:
+            pass
+
+
+def download_mnist(
+    dest: str | os.PathLike[str] | None = None,
+    mirrors: Sequence[str] | None = None,
+    files: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+    timeout: float = 30,
+    cancel: CancelCallback | None = None,
+) -> Path:
+    """Download the standard MNIST files into ``dest`` (default :func:`cache_dir`).
+
+    ``files`` defaults to all four standard names. A file already in ``dest`` with
+    the right size and md5 is not downloaded again. ``mirrors`` are base URLs tried
+    in order (default: ``$GANVIZ_MNIST_MIRRORS``, else DEFAULT_MIRRORS).
+    ``progress`` gets a ProgressInfo at most about ten times a second and once at
+    the end of each file. ``cancel`` is polled between chunks; when it returns
+    True the download stops with DownloadCancelled. ``timeout`` (seconds) applies
+    to connecting and to each read.
+
+    Raises DownloadError (one clear line) when a file cannot be had from any
+    mirror. Files completed before the error stay (they are verified). Returns
+    ``dest``.
+    """
+    dest_path = Path(dest).expanduser() if dest is not None else cache_dir()
+    mirror_list = tuple(mirrors) if mirrors is not None else mirrors_from_env()
+    if isinstance(files, str):  # one name, not an iterable of one-letter names
+        files = [files]
+    specs = [_standard(name) for name in (files if files is not None else STANDARD_FILES)]
+
+    try:
+        dest_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(
+            f"cannot create the folder {dest_path}: {_reason(exc)}", kind="write"
+        ) from exc
+
+    for spec in specs:
+        target = dest_path / spec.name
+        _sweep_stale_parts(dest_path, spec.name)
+        if verify_file(target, spec.name):
+            if progress is not None:
+                progress(ProgressInfo(spec.name, spec.size, spec.size, 0.0, None))
+            continue
+        if not mirror_list:
+            raise DownloadError(
+                f"could not download {spec.name}: no mirrors configured", spec.name, "config"
+            )
+        failures: list[_MirrorFailed] = []
+        for mirror in mirror_list:
+            if cancel is not None and cancel():
+                raise DownloadCancelled(f"download of {spec.name} cancelled")
+            try:
+                _fetch(mirror, spec, dest_path, timeout, progress, cancel)
+            except _MirrorFailed as exc:
+                failures.append(exc)
+                continue
+            except _WriteFailed as exc:
+                raise DownloadError(
+                    f"could not download {spec.name}: {exc}", spec.name, "write"
+                ) from exc
+            break
+        else:
+            message, kind = _failure_message(spec.name, failures)
+            raise DownloadError(message, spec.name, kind)
+    return dest_path

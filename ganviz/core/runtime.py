@@ -1,0 +1,21 @@
+"""Process-wide torch settings chosen per workload."""
+
+from __future__ import annotations
+
+# The 1-D toy's networks are a few thousand weights: each step is dominated by per-op
+# overhead, and a second intra-op thread only adds synchronisation (and steals the core
+# the window draws on). Measured here: two torch users with 2 threads each on 2 cores
+# made a tiny loop 5-50x slower.
+THREADS_BY_MODE = {"1d": 1}
+
+
+def configure_threads(mode: str) -> int:
+    """Set torch's intra-op thread count for ``mode`` in the calling thread; returns it.
+
+    Call it from the thread that trains: OpenMP's thread count is per thread.
+    """
+    import torch
+
+    threads = THREADS_BY_MODE.get(mode, 1)
+    torch.set_num_threads(threads)
+    return threads

@@ -1,0 +1,46 @@
+"""Shared test set-up: offscreen Qt, one torch thread, and no thread left behind."""
+
+import os
+import sys
+
+# Before any Qt import: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# The suite's training loops are tiny: one intra-op thread each, as in the app. Two
+# threads per torch user on two cores made such loops 5-50x slower here.
+torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind(monkeypatch):
+    """Fail any test that leaves one of the app's threads running (as napari's suite does).
+
+    Core tests never import Qt; this only watches threads when the app is loaded.
+    """
+    if "ganviz.app.worker" not in sys.modules:
+        yield
+        return
+    from ganviz.app import worker
+
+    started = []
+    for cls in (worker.TrainingWorker, worker.EvaluationWorker):
+        original = cls.start
+
+        def tracking_start(self, *args, _original=original):
+            started.append(self)
+            return _original(self, *args)
+
+        monkeypatch.setattr(cls, "start", tracking_start)
+    yield
+    running = [thread for thread in started if _is_running(thread)]
+    assert not running, f"threads still running after the test: {running}"
+
+
+def _is_running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # the C++ object is already gone, so is its thread
+        return False

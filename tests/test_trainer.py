@@ -1,0 +1,187 @@
+import numpy as np
+import pytest
+import torch
+
+from ganviz.core import config, evaluation
+from ganviz.core.evaluation import Evaluator
+from ganviz.core.trainer import Trainer
+
+
+def _count_optimizer_steps(optimizer):
+    calls = {"n": 0}
+    original = optimizer.step
+
+    def counting_step(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    optimizer.step = counting_step
+    return calls
+
+
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_k_discriminator_updates_per_generator_update(k):
+    trainer = Trainer("gaussian", {"k": k})
+    d_calls = _count_optimizer_steps(trainer.opt_d)
+    g_calls = _count_optimizer_steps(trainer.opt_g)
+    trainer.run(5)
+    assert (d_calls["n"], g_calls["n"]) == (5 * k, 5)
+    assert (trainer.d_updates, trainer.g_updates, trainer.step_count) == (5 * k, 5, 5)
+
+
+def test_k_changed_mid_run_applies_to_the_next_iteration():
+    trainer = Trainer("gaussian", {"k": 1})
+    trainer.run(2)
+    trainer.update_settings({"k": 4})
+    trainer.run(3)
+    assert (trainer.d_updates, trainer.g_updates) == (2 + 12, 5)
+
+
+def test_each_update_changes_only_its_own_network():
+    trainer = Trainer()
+    g_before = [p.detach().clone() for p in trainer.generator.parameters()]
+    d_before = [p.detach().clone() for p in trainer.discriminator.parameters()]
+    trainer.step()
+    assert all(not torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters()))
+    assert all(not torch.equal(a, b) for a, b in zip(d_before, trainer.discriminator.parameters()))
+
+
+def test_learning_rate_change_lands_in_the_optimiser_and_keeps_its_state():
+    trainer = Trainer()
+    trainer.run(20)
+    opt_d, opt_g = trainer.opt_d, trainer.opt_g
+    first = trainer._d_params[0]
+    exp_avg = opt_d.state[first]["exp_avg"].clone()
+    step_before = float(opt_d.state[first]["step"])
+
+    pending = trainer.update_settings({"lr_d": 2e-4, "lr_g": 3e-3})
+
+    assert pending == ()
+    assert trainer.opt_d is opt_d and trainer.opt_g is opt_g  # no new optimiser
+    assert [g["lr"] for g in opt_d.param_groups] == [2e-4]
+    assert [g["lr"] for g in opt_g.param_groups] == [3e-3]
+    assert torch.equal(opt_d.state[first]["exp_avg"], exp_avg)  # moments kept
+    trainer.step()
+    assert float(opt_d.state[first]["step"]) == step_before + 1  # Adam's count goes on
+
+
+def test_learning_rate_change_matters():
+    slow, fast = Trainer(), Trainer()
+    fast.update_settings({"lr_d": 1e-1})
+    slow.run(3)
+    fast.run(3)
+    assert not np.allclose(slow.history.column("loss_d"), fast.history.column("loss_d"))
+
+
+def test_same_seed_same_losses_and_different_seed_different():
+    a, b, c = Trainer("gaussian", {"seed": 3}), Trainer("gaussian", {"seed": 3}), Trainer()
+    for trainer in (a, b, c):
+        trainer.run(200)
+    np.testing.assert_array_equal(a.history.column("loss_d"), b.history.column("loss_d"))
+    np.testing.assert_array_equal(a.history.column("loss_g"), b.history.column("loss_g"))
+    assert not np.array_equal(a.history.column("loss_d"), c.history.column("loss_d"))
+
+
+def test_evaluating_does_not_change_the_training_numbers():
+    quiet, watched = Trainer(), Trainer()
+    for _ in range(10):
+        quiet.run(10)
+        watched.run(10)
+        watched.evaluate()
+        watched.snapshot()
+    np.testing.assert_array_equal(quiet.history.column("loss_g"), watched.history.column("loss_g"))
+
+
+def test_bad_change_is_refused_and_nothing_changes():
+    trainer = Trainer()
+    before = dict(trainer.settings)
+    with pytest.raises(config.SettingError, match="k: 0 is out of range"):
+        trainer.update_settings({"lr_d": 1e-2, "k": 0})
+    assert trainer.settings == before
+    assert trainer.opt_d.param_groups[0]["lr"] == before["lr_d"]
+
+
+def test_model_settings_wait_for_reset():
+    trainer = Trainer()
+    trainer.run(3)
+    weights = trainer.generator[0].weight.detach().clone()
+    assert trainer.update_settings({"seed": 5, "hidden_width": 16}) == ("seed", "hidden_width")
+    assert torch.equal(trainer.generator[0].weight, weights)  # nothing rebuilt yet
+    trainer.reset()
+    assert trainer.pending_on_reset() == ()
+    assert trainer.step_count == 0 and len(trainer.history) == 0
+    assert trainer.generator[0].weight.shape == (16, 1)
+    fresh = Trainer("gaussian", {"seed": 5, "hidden_width": 16})
+    assert torch.equal(trainer.generator[0].weight, fresh.generator[0].weight)
+
+
+def test_reset_gives_the_same_run_again():
+    trainer = Trainer()
+    trainer.run(50)
+    first = trainer.history.column("loss_d")
+    trainer.reset()
+    trainer.run(50)
+    np.testing.assert_array_equal(first, trainer.history.column("loss_d"))
+
+
+def test_target_change_moves_the_real_data_not_the_generator():
+    trainer = Trainer()
+    samples_before = trainer.sample(5000)
+    trainer.update_settings({"target_mean": 1.0, "target_sigma": 0.25})
+    real = trainer._real_batch(20_000) * trainer.scale + trainer.offset
+    assert real.mean().item() == pytest.approx(1.0, abs=0.01)
+    assert real.std().item() == pytest.approx(0.25, abs=0.01)
+    # The generator's coordinates are fixed at Reset: it has to learn the new target.
+    assert trainer.sample(5000).mean() == pytest.approx(samples_before.mean(), abs=0.05)
+    evaluation = trainer.evaluate()
+    assert evaluation.x[0] <= 1.0 - 5 * 0.25 and evaluation.x[-1] >= 4.0
+
+
+def test_evaluation_of_a_perfect_generator():
+    """A generator that is exactly the target gives JS ~ 0 and its own mean and std."""
+    trainer = Trainer()
+    identity = torch.nn.Linear(1, 1)  # in standardised units x_net = z: x = 4 + 0.5 z
+    with torch.no_grad():
+        identity.weight.fill_(1.0)
+        identity.bias.zero_()
+    result = evaluation.evaluate(
+        identity, identity, trainer.discriminator, trainer.target, trainer.offset,
+        trainer.scale, 0, torch.Generator().manual_seed(1), 20_000,
+    )
+    assert result.js_bits < 0.002  # only the sampling noise of 20,000 samples
+    assert result.gen_mean == pytest.approx(4.0, abs=0.02)
+    assert result.gen_std == pytest.approx(0.5, abs=0.01)
+    area = (result.gen_density * np.diff(result.edges)).sum()
+    assert area == pytest.approx(1.0, abs=0.001)
+    centres = 0.5 * (result.edges[1:] + result.edges[:-1])
+    np.testing.assert_allclose(result.gen_density, trainer.target.pdf(centres), atol=0.08)
+
+
+def test_evaluation_of_a_distant_generator_is_near_one_bit():
+    trainer = Trainer()
+    trainer.update_settings({"target_mean": 40.0})
+    evaluation = trainer.evaluate()
+    assert evaluation.js_bits > 0.99
+    assert evaluation.x[0] <= 4.0 <= evaluation.x[-1]  # the generator stays on the plot
+
+
+def test_snapshot_is_plain_numpy_and_an_evaluator_reproduces_it():
+    trainer = Trainer()
+    trainer.run(100)
+    snapshot = trainer.snapshot()
+    assert snapshot.step == 100
+    for weights in (snapshot.model.generator, snapshot.model.discriminator):
+        assert all(isinstance(v, np.ndarray) for v in weights.values())
+    assert set(snapshot.history) == {"step", "loss_d", "loss_g", "d_real", "d_fake"}
+    mine, theirs = trainer.evaluate(), Evaluator().evaluate(snapshot.model)
+    np.testing.assert_allclose(mine.d_curve, theirs.d_curve, atol=1e-6)
+    assert mine.d_max_dev == pytest.approx(theirs.d_max_dev, abs=1e-6)
+    assert mine.js_bits == pytest.approx(theirs.js_bits, abs=0.01)  # different samples
+
+
+def test_losses_start_near_their_untrained_values():
+    trainer = Trainer()
+    trainer.step()
+    last = trainer.last
+    assert 0.5 < last["loss_d"] < 3.0 and 0.1 < last["loss_g"] < 3.0
+    assert 0.0 < last["d_real"] < 1.0 and 0.0 < last["d_fake"] < 1.0
