@@ -16,7 +16,7 @@ class DensitiesPlot(pg.PlotItem):
         super().__init__(title="Densities and discriminator")
         self.setLabel("bottom", "x")
         self.setLabel("left", "density")
-        self.showGrid(x=True, y=True, alpha=0.15)
+        self.showGrid(x=False, y=False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         legend = self.addLegend(offset=(10, 10), labelTextSize="9pt")

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.enable_actions(False)
 
     def _build_plots(self) -> None:
-        pg.setConfigOptions(antialias=True, background="w", foreground=(40, 40, 40))
+        pg.setConfigOptions(antialias=False, background="w", foreground=(40, 40, 40))
         self.plots = pg.GraphicsLayoutWidget()
         self.densities = DensitiesPlot()
         self.losses = LossesPlot()

@@ -1,43 +1,33 @@
-"""The two threads behind the window: one trains, one turns weights into curves.
+"""The two threads behind the window: one drives the trainer, one turns weights into curves.
 
-Neither touches a widget. The GUI thread sends intents through the small thread-safe
-API of :class:`TrainingWorker` (start, pause, step, settings, reset, stop); the
-workers send plain-numpy results back by queued signals. Both keep at most one result
-in flight, so a busy GUI never makes them compute frames it would only throw away.
+Neither touches a widget. The GUI thread sends intents through the small thread-safe API
+of :class:`TrainingWorker` (start, pause, step, settings, reset, stop); results come back
+as plain numpy by queued signals. The trainer itself runs in a child process
+(:mod:`ganviz.core.remote` says why); the training thread here starts it, passes it the
+commands and emits what it sends back. Both threads keep at most one result in flight, so
+a busy GUI never makes them compute frames it would only throw away.
 """
 
 from __future__ import annotations
 
-import time
+import contextlib
+import multiprocessing
+import threading
 import traceback
-from dataclasses import dataclass
 
 from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
 
-from ganviz.core import config, presets, runtime
+from ganviz.core import presets, remote, runtime
+from ganviz.core.remote import FRAME_INTERVAL_S, Frame
 
-FRAME_INTERVAL_S = 1.0 / 30.0
+__all__ = ["FRAME_INTERVAL_S", "EvaluationWorker", "Frame", "TrainingWorker"]
 
-
-@dataclass
-class Frame:
-    """What the training thread sends to the window, at most every FRAME_INTERVAL_S."""
-
-    snapshot: object  # ganviz.core.trainer.Snapshot
-    iterations_per_second: float
-    running: bool
-    threads: int
-    device: str
-
-
-@dataclass
-class _Reset:
-    preset: str
-    settings: dict
+# Forking a process that already runs Qt's threads is unsafe; a fresh interpreter is not.
+_CONTEXT = multiprocessing.get_context("spawn")
 
 
 class TrainingWorker(QThread):
-    """Runs the trainer; applies commands between two iterations."""
+    """Owns the training process; relays commands to it and results from it."""
 
     frame_ready = Signal(object)  # Frame
     settings_rejected = Signal(str)
@@ -46,155 +36,82 @@ class TrainingWorker(QThread):
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
                  parent=None) -> None:
         super().__init__(parent)
-        self._preset = presets.get(preset)
-        self._initial_settings = dict(settings)
-        self.frame_interval = frame_interval
-        self._mutex = QMutex()
-        self._wake = QWaitCondition()
-        # Commands, guarded by _mutex. _commands_waiting is read without the lock as a
-        # cheap hint in the training loop; the lock is taken before acting on it.
-        self._running = False
-        self._steps_requested = 0
-        self._changes: dict = {}
-        self._reset: _Reset | None = None
-        self._abort = False
-        self._commands_waiting = False
-        self._frame_in_flight = False
+        self._preset = presets.get(preset).name
+        commands_out, commands_in = _CONTEXT.Pipe(duplex=False)
+        results_out, results_in = _CONTEXT.Pipe(duplex=False)
+        self._commands = commands_in
+        self._results = results_out
+        self._send_lock = threading.Lock()
+        self._stopping = False
+        self._process = _CONTEXT.Process(
+            target=remote.serve, name="ganviz-trainer", daemon=True,
+            args=(commands_out, results_in, self._preset, dict(settings), frame_interval),
+        )
+        self._child_ends = (commands_out, results_in)
 
     # ------------------------------------------------------------ API for the GUI thread
     def set_running(self, running: bool) -> None:
-        with QMutexLocker(self._mutex):
-            self._running = running
-            self._notify()
+        self._send(("run", bool(running)))
 
     def request_step(self) -> None:
         """One iteration, if paused (ignored while running)."""
-        with QMutexLocker(self._mutex):
-            if not self._running:
-                self._steps_requested += 1
-                self._notify()
+        self._send(("step",))
 
     def request_settings(self, changes: dict) -> None:
-        with QMutexLocker(self._mutex):
-            self._changes.update(changes)
-            self._notify()
+        self._send(("settings", dict(changes)))
 
     def request_reset(self, preset: str, settings: dict) -> None:
-        """New networks for ``preset`` with ``settings`` (pending changes are dropped)."""
-        with QMutexLocker(self._mutex):
-            self._reset = _Reset(preset, dict(settings))
-            self._changes.clear()
-            self._notify()
+        """New networks for ``preset`` with ``settings``."""
+        self._send(("reset", preset, dict(settings)))
 
     def frame_consumed(self) -> None:
-        with QMutexLocker(self._mutex):
-            self._frame_in_flight = False
+        self._send(("consumed",))
 
-    def stop(self, timeout_ms: int = 5000) -> bool:
-        """Ask the thread to finish after the current iteration, and wait for it."""
-        with QMutexLocker(self._mutex):
-            self._abort = True
-            self._notify()
-        return self.wait(timeout_ms)
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Stop the trainer after its current iteration; both are gone when this returns.
 
-    def _notify(self) -> None:  # with the mutex held
-        self._commands_waiting = True
-        self._wake.wakeAll()
+        A trainer that does not answer within ``timeout_ms`` (still importing torch, say)
+        is killed: closing the window never waits longer than that.
+        """
+        self._stopping = True
+        self._send(("stop",))
+        if not self.wait(timeout_ms) and self._process.is_alive():
+            self._process.kill()  # the relay thread then reads end-of-file and returns
+        finished = self.wait(5000)
+        if self._process.pid is not None:
+            self._process.join(5.0)
+        return finished
+
+    def _send(self, message: tuple) -> None:
+        # If the process has ended, failed() has told the window why: nothing to send to.
+        with self._send_lock, contextlib.suppress(BrokenPipeError, OSError):
+            self._commands.send(message)
 
     # -------------------------------------------------------------- the training thread
     def run(self) -> None:
         try:
-            self._train()
-        except Exception:  # a crash must reach the user, not kill the thread silently
-            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
-
-    def _train(self) -> None:
-        threads = runtime.configure_threads(self._preset.mode)
-        # torch is imported here, on this thread, so the window appears without waiting.
-        from ganviz.core.trainer import Trainer
-
-        trainer = Trainer(self._preset, self._initial_settings)
-        self.threads, self.device = threads, str(trainer.device)
-        rate = _RateMeter()
-        was_running = False
-        self._emit(trainer, rate, False)
-        last_emit = time.perf_counter()
-        while True:
-            with QMutexLocker(self._mutex):
-                while not (self._abort or self._running or self._steps_requested
-                           or self._changes or self._reset):
-                    self._wake.wait(self._mutex)  # paused: sleep until a command comes
-                if self._abort:
-                    return
-                running = self._running
-                step_once = not running and self._steps_requested > 0
-                self._steps_requested = max(0, self._steps_requested - 1) if not running else 0
-                changes, self._changes = self._changes, {}
-                reset, self._reset = self._reset, None
-                self._commands_waiting = False
-                frame_in_flight = self._frame_in_flight
-
-            force_frame = running != was_running
-            if reset is not None:
-                trainer = Trainer(presets.get(reset.preset), reset.settings)
-                rate.restart()
-                force_frame = True
-            if changes:
+            self._process.start()
+            for end in self._child_ends:  # the child holds its own copies now
+                end.close()
+            while True:
                 try:
-                    trainer.update_settings(changes)
-                except config.SettingError as error:
-                    self.settings_rejected.emit(str(error))
-                force_frame = True
-            if step_once:
-                trainer.step()
-                force_frame = True
-            elif running:
-                if not was_running:
-                    rate.restart()
-                deadline = last_emit + self.frame_interval
-                # Train until the next frame is due or a command arrives; pausing stops
-                # before the next iteration, never after one more.
-                while not self._commands_waiting:
-                    trainer.step()
-                    rate.count()
-                    if time.perf_counter() >= deadline:
-                        break
-            was_running = running
-
-            now = time.perf_counter()
-            if force_frame or (now - last_emit >= self.frame_interval and not frame_in_flight):
-                self._emit(trainer, rate, running)
-                last_emit = now
-
-    def _emit(self, trainer, rate: _RateMeter, running: bool) -> None:
-        with QMutexLocker(self._mutex):
-            self._frame_in_flight = True
-        self.frame_ready.emit(Frame(trainer.snapshot(), rate.value(), running,
-                                    self.threads, self.device))
-
-
-class _RateMeter:
-    """Iterations per second over the last second or so of running."""
-
-    def __init__(self) -> None:
-        self.restart()
-
-    def restart(self) -> None:
-        self._start = time.perf_counter()
-        self._count = 0
-        self._rate = 0.0
-
-    def count(self) -> None:
-        self._count += 1
-
-    def value(self) -> float:
-        now = time.perf_counter()
-        elapsed = now - self._start
-        if elapsed > 0 and self._count:
-            self._rate = self._count / elapsed
-        if elapsed > 1.0:  # start a new window, keeping the last rate for display
-            self._start, self._count = now, 0
-        return self._rate
+                    message = self._results.recv()
+                except EOFError:
+                    if not self._stopping:
+                        self.failed.emit("the training process ended unexpectedly")
+                    return
+                kind = message[0]
+                if kind == "frame":
+                    self.frame_ready.emit(message[1])
+                elif kind == "rejected":
+                    self.settings_rejected.emit(message[1])
+                elif kind == "failed":
+                    self.failed.emit(message[1])
+                    return
+                elif kind == "stopped":
+                    return
+        except Exception:
+            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
 
 
 class EvaluationWorker(QThread):

@@ -45,10 +45,10 @@ def metrics_line(trainer: Trainer, elapsed: float, num_samples: int = 20_000) ->
 class ProgressBar:
     """A one-line progress bar on a terminal; a line per tenth of the run otherwise."""
 
-    def __init__(self, total: float, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, total: float, stream: TextIO | None = None) -> None:
         self.total = total
-        self.stream = stream
-        self.tty = stream.isatty()
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
         self._last_draw = 0.0
         self._last_tenth = -1
 

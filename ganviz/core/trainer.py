@@ -25,10 +25,11 @@ from ganviz.core.theory import CURVES
 # Adam's betas of DCGAN (Radford et al. 2015), which every seed system uses or allows.
 ADAM_BETAS = (0.5, 0.999)
 
-# The EMA's decay is ramped up from 0 as (1 + t) / (10 + t), so that in the first
-# hundreds of iterations the averaged generator follows the trained one instead of
-# lagging behind its random initialisation.
-_EMA_WARMUP = 10.0
+# The EMA's decay is ramped as t / (t + 1) up to the chosen decay: for the first
+# 1 / (1 - decay) generator updates the averaged generator is the plain mean of all the
+# iterates so far, instead of an average lagging behind the random initialisation.
+def ema_decay(updates: int, decay: float) -> float:
+    return min(decay, updates / (updates + 1.0))
 
 
 @dataclass
@@ -186,7 +187,7 @@ class Trainer:
 
     def _update_ema(self) -> None:
         t = self.g_updates
-        decay = min(self.settings["ema"], (1.0 + t) / (_EMA_WARMUP + t))
+        decay = ema_decay(t, self.settings["ema"])
         with torch.no_grad():
             torch._foreach_lerp_(self._ema_params, self._g_params, 1.0 - decay)
 

@@ -1,0 +1,152 @@
+"""The trainer in a child process, driven by messages: how the window trains.
+
+Why a process: PySide holds Python's GIL while pyqtgraph paints, and torch hands the GIL
+back and forth around every operation, dozens of times per training iteration. Sharing a
+process, the training thread waited behind every repaint: measured here, the 1-D toy
+trained at 22-26% of its headless rate while the window drew. In its own process the
+trainer keeps a core to itself and the window draws on the other.
+
+The protocol is plain tuples over two one-way pipes (commands in, results out):
+
+    commands: ("run", bool) | ("step",) | ("settings", dict) | ("reset", preset, dict)
+              | ("consumed",) | ("stop",)
+    results:  ("frame", Frame) | ("rejected", message) | ("failed", message) | ("stopped",)
+
+A frame is sent at most every ``frame_interval`` seconds while running, and only once the
+previous one was consumed, so a busy window never makes the trainer queue frames that would
+only be thrown away. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from ganviz.core import config, presets, runtime
+
+FRAME_INTERVAL_S = 1.0 / 30.0
+
+
+@dataclass
+class Frame:
+    """What the trainer sends to the window."""
+
+    snapshot: object  # ganviz.core.trainer.Snapshot
+    iterations_per_second: float
+    running: bool
+    threads: int
+    device: str
+
+
+class RateMeter:
+    """Iterations per second over the last second or so of running."""
+
+    def __init__(self) -> None:
+        self.restart()
+
+    def restart(self) -> None:
+        self._start = time.perf_counter()
+        self._count = 0
+        self._rate = 0.0
+
+    def count(self) -> None:
+        self._count += 1
+
+    def value(self) -> float:
+        now = time.perf_counter()
+        elapsed = now - self._start
+        if elapsed > 0 and self._count:
+            self._rate = self._count / elapsed
+        if elapsed > 1.0:  # start a new window, keeping the last rate for display
+            self._start, self._count = now, 0
+        return self._rate
+
+
+def serve(commands: Connection, results: Connection, preset: str, settings: dict,
+          frame_interval: float = FRAME_INTERVAL_S) -> None:
+    """Run a trainer until told to stop (the child process's entry point)."""
+    try:
+        _serve(commands, results, preset, settings, frame_interval)
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return  # the window went away
+    except Exception:  # a crash must reach the user, not end the process silently
+        message = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        with contextlib.suppress(BrokenPipeError, OSError):
+            results.send(("failed", message))
+    else:
+        results.send(("stopped",))
+
+
+def _serve(commands: Connection, results: Connection, preset_name: str, settings: dict,
+           frame_interval: float) -> None:
+    preset = presets.get(preset_name)
+    threads = runtime.configure_threads(preset.mode)
+    from ganviz.core.trainer import Trainer
+
+    trainer = Trainer(preset, settings)
+    device = str(trainer.device)
+    rate = RateMeter()
+    running = False
+    steps_requested = 0
+    frame_in_flight = False
+
+    def send_frame() -> None:
+        nonlocal frame_in_flight
+        frame_in_flight = True
+        results.send(("frame", Frame(trainer.snapshot(), rate.value(), running, threads, device)))
+
+    send_frame()
+    last_frame = time.perf_counter()
+    while True:
+        force_frame = False
+        # Paused with nothing to do: block until a command comes (no CPU used).
+        while commands.poll(None if not (running or steps_requested) else 0):
+            message = commands.recv()
+            kind = message[0]
+            if kind == "stop":
+                return
+            if kind == "run":
+                if message[1] != running:
+                    running = message[1]
+                    rate.restart()
+                    force_frame = True
+                steps_requested = 0
+            elif kind == "step":
+                if not running:
+                    steps_requested += 1
+            elif kind == "settings":
+                try:
+                    trainer.update_settings(message[1])
+                except config.SettingError as error:
+                    results.send(("rejected", str(error)))
+                force_frame = True
+            elif kind == "reset":
+                trainer = Trainer(presets.get(message[1]), message[2])
+                rate.restart()
+                force_frame = True
+            elif kind == "consumed":
+                frame_in_flight = False
+            if force_frame:
+                break  # show the change before doing anything else
+
+        if steps_requested and not running:
+            steps_requested -= 1
+            trainer.step()
+            force_frame = True
+        elif running:
+            deadline = last_frame + frame_interval
+            # Train until the next frame is due or a command arrives; pausing stops before
+            # the next iteration, never after one more.
+            while not commands.poll():
+                trainer.step()
+                rate.count()
+                if time.perf_counter() >= deadline:
+                    break
+
+        now = time.perf_counter()
+        if force_frame or (now - last_frame >= frame_interval and not frame_in_flight):
+            send_frame()
+            last_frame = now

@@ -1,0 +1,122 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ganviz import cli
+
+REQUIRED = {"step", "time", "loss_d", "loss_g", "d_real", "d_fake", "js_bits", "gen_mean",
+            "gen_std"}
+
+
+def test_train_writes_metrics_every_log_every_and_at_the_last_step(tmp_path, capsys):
+    metrics, samples = tmp_path / "m.jsonl", tmp_path / "s.npy"
+    status = cli.main(["train", "--steps", "120", "--log-every", "50", "--metrics", str(metrics),
+                       "--save-samples", str(samples), "--num-samples", "3000", "--quiet"])
+    assert status == 0
+    lines = [json.loads(line) for line in metrics.read_text().splitlines()]
+    assert [line["step"] for line in lines] == [50, 100, 120]
+    for line in lines:
+        assert REQUIRED <= set(line)
+        assert all(isinstance(line[k], (int, float)) for k in REQUIRED)
+        assert 0.0 <= line["js_bits"] <= 1.0 and 0.0 <= line["d_real"] <= 1.0
+    times = [line["time"] for line in lines]
+    assert times == sorted(times) and times[0] > 0
+    array = np.load(samples)
+    assert array.shape == (3000,) and array.dtype == np.float32
+    # After 120 iterations the generator sits near the target already (data units).
+    assert 2.5 < array.mean() < 5.5
+    assert capsys.readouterr().err == ""  # --quiet: no progress bar, no summary
+
+
+def test_train_is_deterministic(tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.jsonl"
+        cli.main(["train", "--steps", "60", "--log-every", "20", "--seed", "4",
+                  "--set", "k=2", "--metrics", str(path), "--quiet"])
+        runs.append([json.loads(line) for line in path.read_text().splitlines()])
+    for first, second in zip(*runs):
+        assert {k: first[k] for k in ("loss_d", "loss_g", "d_real", "d_fake")} == {
+            k: second[k] for k in ("loss_d", "loss_g", "d_real", "d_fake")
+        }
+
+
+def test_seconds_mode_ends_with_a_metrics_line(tmp_path):
+    metrics = tmp_path / "m.jsonl"
+    assert cli.main(["train", "--seconds", "0.5", "--metrics", str(metrics), "--quiet"]) == 0
+    last = json.loads(metrics.read_text().splitlines()[-1])
+    assert last["step"] > 0 and last["time"] >= 0.5
+
+
+def test_progress_bar_on_stderr(capsys):
+    assert cli.main(["train", "--steps", "30", "--log-every", "10"]) == 0
+    err = capsys.readouterr().err
+    assert "100%" in err and "it/s" in err and "JS" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--preset", "nope"], "unknown preset 'nope'; known presets: gaussian"),
+        (["--set", "lr_d=5"], "lr_d: 5 is out of range; expected a number from 1e-05 to 1"),
+        (["--set", "lr_g=nan"], "lr_g: expected a number from 1e-05 to 1, got nan"),
+        (["--set", "k=abc"], "k: 'abc' is not a number; expected a whole number from 1 to 20"),
+        (["--set", "speed=3"], "unknown setting 'speed'"),
+        (["--set", "k"], "--set expects name=value"),
+        (["--steps", "0"], "--steps: 0 is out of range"),
+        (["--steps", "ten"], "--steps: 'ten' is not a whole number"),
+        (["--seconds", "-1"], "--seconds: -1 is not allowed"),
+        (["--seconds", "inf"], "--seconds: inf is not allowed"),
+        (["--seed", "x"], "seed: 'x' is not a number"),
+        (["--steps", "5", "--seconds", "1"], "not allowed with argument"),
+        (["--metrics", "/no/such/folder/m.jsonl"], "folder /no/such/folder does not exist"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, message, capsys):
+    assert cli.main(["train", *args, "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("ganviz train: error: ")
+    assert message in lines[0]
+
+
+def test_bad_input_has_no_traceback_in_a_real_process():
+    result = subprocess.run(
+        [sys.executable, "-m", "ganviz", "train", "--set", "batch_size=0"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "ganviz train: error: batch_size: 0 is out of range; expected a whole number from 1 "
+        "to 4096"
+    )
+
+
+def test_presets_lists_names_and_descriptions(capsys):
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("gaussian  (1d)")
+    assert "N(4, 0.5)" in out
+
+
+def test_help_lists_every_setting_with_its_range(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for fragment in ("lr_d", "1e-05..1", "k", "1..20", "batch_size", "seed", "(on Reset)",
+                     "--log-every", "--save-samples", "--num-samples", "--quiet"):
+        assert fragment in out
+
+
+def test_window_option_errors_exit_2(capsys):
+    assert cli.main(["--preset", "nope"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "ganviz: error: unknown preset 'nope'; known presets: gaussian"
+    )
