@@ -6,8 +6,8 @@ import sys
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import pytest
+import torch
 
 # The suite's training loops are tiny: one intra-op thread each, as in the app. Two
 # threads per torch user on two cores made such loops 5-50x slower here.

@@ -42,8 +42,9 @@ def test_each_update_changes_only_its_own_network():
     g_before = [p.detach().clone() for p in trainer.generator.parameters()]
     d_before = [p.detach().clone() for p in trainer.discriminator.parameters()]
     trainer.step()
-    assert all(not torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters()))
-    assert all(not torch.equal(a, b) for a, b in zip(d_before, trainer.discriminator.parameters()))
+    pairs = [*zip(g_before, trainer.generator.parameters(), strict=True),
+             *zip(d_before, trainer.discriminator.parameters(), strict=True)]
+    assert all(not torch.equal(before, after) for before, after in pairs)
 
 
 def test_learning_rate_change_lands_in_the_optimiser_and_keeps_its_state():
