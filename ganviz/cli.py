@@ -85,13 +85,30 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=str, default=None, help="random seed (same as --set seed=N)")
     parser.add_argument("--set", dest="assignments", metavar="NAME=VALUE", type=_assignment,
                         action="append", default=[], help="change a setting (repeatable)")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help="MNIST presets: read IDX files (gzip'd or not) from DIR instead "
+                        "of the downloaded or bundled digits")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
     values = dict(args.assignments)
     if args.seed is not None:
         values["seed"] = config.lookup("seed").parse(args.seed)
-    return values
+    return config.validate(values, presets.get(args.preset).mode)
+
+
+def _data(args: argparse.Namespace):
+    """The MNIST data named by --data, read now so that a bad folder is one clear line."""
+    if args.data is None:
+        return None
+    if presets.get(args.preset).mode != "mnist":
+        raise UsageError(f"--data: preset {args.preset} does not use MNIST data")
+    from ganviz.core import mnist
+
+    try:
+        return mnist.load_dir(args.data)
+    except mnist.DataError as error:
+        raise UsageError(f"--data: {error}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,9 +141,11 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="iterations between metric lines (default 50)")
     parser.add_argument("--metrics", type=Path, default=None, metavar="FILE.jsonl",
                         help="write one JSON object per line: step, time, loss_d, loss_g, "
-                        "d_real, d_fake, js_bits, gen_mean, gen_std, d_max_dev")
+                        "d_real, d_fake; 1-D: js_bits, gen_mean, gen_std, d_max_dev; MNIST: "
+                        "confident, coverage")
     parser.add_argument("--save-samples", type=Path, default=None, metavar="FILE.npy",
-                        help="write generator samples at the end (float32, data units)")
+                        help="write generator samples at the end (float32; 1-D: (N,) in data "
+                        "units; MNIST: (N, 28, 28) in [0, 1])")
     parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
                         help="how many samples --save-samples writes (default 10000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -144,8 +163,9 @@ def _train(argv: list[str]) -> int:
     from ganviz.core.trainer import Trainer
 
     preset = presets.get(args.preset)
+    data = _data(args)
     threads = runtime.configure_threads(preset.mode)
-    trainer = Trainer(preset, overrides)
+    trainer = Trainer(preset, overrides, data=data)
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
     summary = headless.run(
         trainer,
@@ -158,14 +178,50 @@ def _train(argv: list[str]) -> int:
     if args.save_samples is not None:
         headless.save_samples(trainer, args.save_samples, args.num_samples)
     if not args.quiet:
-        m = summary.last_metrics
         print(
             f"{preset.name}: {summary.steps} iterations in {summary.seconds:.1f} s "
             f"({summary.iterations_per_second:.0f} it/s, {threads} torch thread"
-            f"{'s' if threads > 1 else ''}); JS {m['js_bits']:.4f} bits, "
-            f"mean {m['gen_mean']:.3f}, std {m['gen_std']:.3f}, max|D-0.5| {m['d_max_dev']:.3f}",
+            f"{'s' if threads > 1 else ''}); {trainer.problem.summary(summary.last_metrics)}",
             file=sys.stderr,
         )
+    return 0
+
+
+def build_data_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ganviz data", description="Manage MNIST data.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    download = commands.add_parser(
+        "download", help="fetch the full 60,000-digit training split into the cache")
+    download.add_argument("--mirror", action="append", default=None, metavar="URL",
+                          help="base URL to fetch from (repeatable; default: the built-in "
+                          "list, or $GANVIZ_MNIST_MIRRORS)")
+    download.add_argument("--dest", type=Path, default=None,
+                          help="folder to store the files in (default: the user's cache)")
+    download.add_argument("--quiet", action="store_true", help="no progress line")
+    return parser
+
+
+def _data_command(argv: list[str]) -> int:
+    args = build_data_parser().parse_args(argv)
+    from ganviz.core import mnist, mnist_download
+
+    dest = args.dest if args.dest is not None else mnist.cache_dir()
+
+    def progress(info) -> None:
+        if not args.quiet:
+            print(f"\r{mnist_download.format_progress(info):<60}", end="", file=sys.stderr,
+                  flush=True)
+
+    try:
+        mnist_download.download_mnist(dest, mirrors=args.mirror, progress=progress)
+    except mnist_download.DownloadError as error:
+        if not args.quiet:
+            print(file=sys.stderr)
+        print(f"ganviz data: error: {error}; training goes on with the bundled 10,000 "
+              "digits", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"\nfull MNIST training split ready in {dest}", file=sys.stderr)
     return 0
 
 
@@ -178,14 +234,16 @@ def _presets() -> int:
 def _window(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     overrides = _overrides(args)
+    _data(args)  # a bad folder is refused here, before any window opens
     from ganviz.app.main import run_app  # Qt is imported only for the window
 
-    return run_app(preset=args.preset, overrides=overrides, start=args.start)
+    return run_app(preset=args.preset, overrides=overrides, start=args.start,
+                   data_dir=args.data)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"train": _train, "presets": lambda rest: _presets()}
+    commands = {"train": _train, "presets": lambda rest: _presets(), "data": _data_command}
     try:
         if argv and argv[0] in commands:
             if argv[0] == "presets" and argv[1:]:
@@ -193,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             return commands[argv[0]](argv[1:])
         return _window(argv)
     except (UsageError, config.SettingError) as error:
-        command = "ganviz train" if argv and argv[0] == "train" else "ganviz"
+        command = f"ganviz {argv[0]}" if argv and argv[0] in commands else "ganviz"
         print(f"{command}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -61,7 +61,7 @@ def test_progress_bar_on_stderr(capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--preset", "nope"], "unknown preset 'nope'; known presets: gaussian"),
+        (["--preset", "nope"], "unknown preset 'nope'; known presets: gaussian, mnist"),
         (["--set", "lr_d=5"], "lr_d: 5 is out of range; expected a number from 1e-05 to 1"),
         (["--set", "lr_g=nan"], "lr_g: expected a number from 1e-05 to 1, got nan"),
         (["--set", "k=abc"], "k: 'abc' is not a number; expected a whole number from 1 to 20"),
@@ -119,5 +119,79 @@ def test_help_lists_every_setting_with_its_range(capsys):
 def test_window_option_errors_exit_2(capsys):
     assert cli.main(["--preset", "nope"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "ganviz: error: unknown preset 'nope'; known presets: gaussian"
+        "ganviz: error: unknown preset 'nope'; known presets: gaussian, mnist, mnist-tf-mlp, "
+        "mnist-keras-mlp, mnist-torch-mlp, mnist-dcgan"
     )
+
+
+def test_mnist_train_writes_class_figures_and_digit_samples(tmp_path):
+    metrics, samples = tmp_path / "m.jsonl", tmp_path / "s.npy"
+    status = cli.main(["train", "--preset", "mnist", "--steps", "4", "--log-every", "2",
+                       "--set", "batch_size=16", "--metrics", str(metrics),
+                       "--save-samples", str(samples), "--num-samples", "20", "--quiet"])
+    assert status == 0
+    lines = [json.loads(line) for line in metrics.read_text().splitlines()]
+    assert [line["step"] for line in lines] == [2, 4]
+    for line in lines:
+        assert {"step", "time", "loss_d", "loss_g", "d_real", "d_fake", "confident",
+                "coverage"} <= set(line)
+        assert 0.0 <= line["confident"] <= 1.0 and 0.0 <= line["coverage"] <= 1.0
+    array = np.load(samples)
+    assert array.shape == (20, 28, 28) and array.dtype == np.float32
+    assert array.min() >= 0.0 and array.max() <= 1.0
+
+
+def test_data_folder_is_read_and_a_bad_one_refused(tmp_path, capsys):
+    import shutil
+
+    from ganviz.core.mnist import bundled_dir
+
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(bundled_dir() / "mnist" / name, tmp_path / name)
+    assert cli.main(["train", "--preset", "mnist", "--data", str(tmp_path), "--steps", "1",
+                     "--set", "batch_size=8", "--quiet"]) == 0
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b broken")
+    assert cli.main(["train", "--preset", "mnist", "--data", str(tmp_path), "--quiet"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("ganviz train: error: --data: t10k-images-idx3-ubyte.gz")
+    assert "\n" not in line
+    assert cli.main(["train", "--data", str(tmp_path), "--quiet"]) == 2  # gaussian: no data
+    assert "does not use MNIST data" in capsys.readouterr().err
+
+
+def test_data_download_from_a_local_mirror(tmp_path, capsys, monkeypatch):
+    """`ganviz data download` against a real HTTP server on 127.0.0.1."""
+    import functools
+    import http.server
+    import threading
+
+    from ganviz.core import mnist_download
+    from ganviz.core.mnist import bundled_dir
+
+    # The train files are not available offline: serve and expect only the test split.
+    names = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    monkeypatch.setattr(mnist_download, "STANDARD_FILES",
+                        {n: mnist_download.STANDARD_FILES[n] for n in names})
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(bundled_dir() / "mnist"))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        mirror = f"http://127.0.0.1:{server.server_port}/"
+        dest = tmp_path / "cache"
+        assert cli.main(["data", "download", "--mirror", mirror, "--dest", str(dest)]) == 0
+        assert sorted(p.name for p in dest.iterdir()) == sorted(names)
+        assert "ready in" in capsys.readouterr().err
+        # Offline: a port nothing listens on.
+        server.shutdown()
+        status = cli.main(["data", "download", "--mirror", mirror, "--dest",
+                           str(tmp_path / "empty"), "--quiet"])
+        assert status == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("ganviz data: error: ") and "bundled 10,000 digits" in err
+        assert "\n" not in err
+    finally:
+        server.shutdown()
+        server.server_close()

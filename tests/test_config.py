@@ -5,10 +5,11 @@ import pytest
 from ganviz.core import config, presets
 
 
-def test_defaults_are_valid_and_match_the_schema():
-    values = config.defaults()
-    assert list(values) == [s.name for s in config.SETTINGS]
-    assert config.validate(values) == values
+@pytest.mark.parametrize("mode", ["1d", "mnist"])
+def test_defaults_are_valid_and_match_the_schema(mode):
+    values = config.defaults(mode)
+    assert list(values) == [s.name for s in config.SETTINGS if mode in s.modes]
+    assert config.validate(values, mode) == values
 
 
 @pytest.mark.parametrize(
@@ -59,5 +60,5 @@ def test_presets_have_valid_settings_and_two_sentence_descriptions():
         assert preset.description.count(". ") >= 1
     gaussian = presets.get("gaussian").settings()
     assert (gaussian["target_mean"], gaussian["target_sigma"]) == (4.0, 0.5)
-    with pytest.raises(config.SettingError, match="unknown preset 'nope'; known presets: gaussian"):
+    with pytest.raises(config.SettingError, match="unknown preset 'nope'; known presets: gauss"):
         presets.get("nope")

@@ -171,10 +171,10 @@ def test_snapshot_is_plain_numpy_and_an_evaluator_reproduces_it():
     trainer.run(100)
     snapshot = trainer.snapshot()
     assert snapshot.step == 100
-    for weights in (snapshot.model.generator, snapshot.model.discriminator):
+    for weights in (snapshot.view.generator, snapshot.view.discriminator):
         assert all(isinstance(v, np.ndarray) for v in weights.values())
     assert set(snapshot.history) == {"step", "loss_d", "loss_g", "d_real", "d_fake"}
-    mine, theirs = trainer.evaluate(), Evaluator().evaluate(snapshot.model)
+    mine, theirs = trainer.evaluate(), Evaluator().evaluate(snapshot.view)
     np.testing.assert_allclose(mine.d_curve, theirs.d_curve, atol=1e-6)
     assert mine.d_max_dev == pytest.approx(theirs.d_max_dev, abs=1e-6)
     assert mine.js_bits == pytest.approx(theirs.js_bits, abs=0.01)  # different samples

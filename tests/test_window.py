@@ -180,3 +180,27 @@ def test_drawing_does_not_leak_references_to_none(window, qtbot):
         window._draw()
         window.plots.viewport().repaint()
     assert sys.getrefcount(None) >= before - 30  # a leak loses ~100 per frame
+
+
+def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
+    window.controls.preset_combo.setCurrentText("mnist")
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.mode == "mnist", timeout=30_000)
+    qtbot.wait(100)
+    assert window.stack.currentWidget() is window.images
+    assert window.controls.editors["latent_dim"].isVisibleTo(window.controls)
+    assert not window.controls.editors["target_mean"].isVisibleTo(window.controls)
+    assert window.real_digits_action.isVisible()
+    before = window.images.samples_image.image.copy()
+    assert before.shape == (238, 238) and before.dtype == np.uint8
+    real = window.images.real_image.image
+    assert real.mean() > 20  # real digits are drawn beside the samples
+    window.set_running(True)
+    qtbot.waitUntil(lambda: step_of(window) >= 3, timeout=60_000)
+    qtbot.wait(200)
+    after = window.images.samples_image.image
+    assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0  # pixels change
+    assert "images/s" in window.rate_label.text()
+    heights = window.images.classes.bars.opts["height"]
+    assert len(heights) == 10 and abs(sum(heights) - 1.0) < 1e-6
+    window.real_digits_action.setChecked(False)
+    assert not window.images.real_plot.isVisible()

@@ -131,10 +131,12 @@ class ControlPanel(QWidget):
 
         self.editors: dict[str, QAbstractSpinBox] = {}
         groups: dict[str, QFormLayout] = {}
+        self._group_boxes: dict[str, QGroupBox] = {}
         for setting in config.SETTINGS:
             if setting.group not in groups:
                 box = QGroupBox(setting.group)
                 groups[setting.group] = QFormLayout(box)
+                self._group_boxes[setting.group] = box
                 layout.addWidget(box)
             editor = make_editor(setting)
             editor.valueChanged.connect(
@@ -143,6 +145,7 @@ class ControlPanel(QWidget):
             label = setting.label if setting.live else f"{setting.label} ⟲"
             groups[setting.group].addRow(label, editor)
             self.editors[setting.name] = editor
+        self._forms = groups
 
         self.pending_label = QLabel(wordWrap=True)
         self.pending_label.setStyleSheet("color: #a05a00;")
@@ -162,6 +165,18 @@ class ControlPanel(QWidget):
             self.preset_combo.setCurrentText(name)
         self.preset_description.setText(presets.get(name).description)
 
+    def show_mode(self, mode: str) -> None:
+        """Show only the settings that exist in ``mode`` (e.g. no target for MNIST)."""
+        visible_groups = set()
+        for setting in config.SETTINGS:
+            shown = mode in setting.modes
+            self._forms[setting.group].setRowVisible(self.editors[setting.name], shown)
+            if shown:
+                visible_groups.add(setting.group)
+        for group, box in self._group_boxes.items():
+            box.setVisible(group in visible_groups)
+        self.mode = mode
+
     def show_settings(self, settings: dict) -> None:
         """Show ``settings`` without sending them back as changes."""
         for name, value in settings.items():
@@ -170,7 +185,8 @@ class ControlPanel(QWidget):
                 editor.setValue(value)
 
     def values(self) -> dict:
-        return {name: editor.value() for name, editor in self.editors.items()}
+        """The values of the settings shown for the current mode."""
+        return {s.name: self.editors[s.name].value() for s in config.settings_for(self.mode)}
 
     def show_pending(self, names: tuple[str, ...]) -> None:
         labels = [config.lookup(n).label for n in names]

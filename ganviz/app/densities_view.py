@@ -86,3 +86,31 @@ class DensitiesPlot(pg.PlotItem):
     def clear_view(self) -> None:
         self._x_range = None
         self._y_top = 0.0
+
+
+class Toy1DView(pg.GraphicsLayoutWidget):
+    """The 1-D mode: densities and D(x) above, the curves over iterations below."""
+
+    def __init__(self) -> None:
+        from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
+
+        super().__init__()
+        self.densities = DensitiesPlot()
+        self.losses = LossesPlot()
+        self.d_outputs = DiscriminatorOutputPlot()
+        self.addItem(self.densities, row=0, col=0, colspan=2)
+        self.addItem(self.losses, row=1, col=0)
+        self.addItem(self.d_outputs, row=1, col=1)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self.densities.attach()
+
+    def show_frame(self, snapshot) -> None:
+        history = snapshot.history
+        if len(history["step"]):
+            self.losses.show_history(history)
+            self.d_outputs.show_history(history)
+        else:
+            for curve in (self.losses.loss_d, self.losses.loss_g, self.d_outputs.d_real,
+                          self.d_outputs.d_fake):
+                curve.setData([], [])

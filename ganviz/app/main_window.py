@@ -7,11 +7,18 @@ import time
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QStackedWidget,
+)
 
 from ganviz.app.controls import ControlPanel
-from ganviz.app.densities_view import DensitiesPlot
-from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
+from ganviz.app.densities_view import Toy1DView
+from ganviz.app.images_view import ImagesView
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import presets
 
@@ -23,13 +30,15 @@ class MainWindow(QMainWindow):
     drawn = Signal(int)  # the step shown, after each frame drawn (for tests and benchmarks)
 
     def __init__(self, preset: str = presets.DEFAULT_PRESET, overrides: dict | None = None,
-                 frame_interval: float = FRAME_INTERVAL_S) -> None:
+                 frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None) -> None:
         super().__init__()
         self.setWindowTitle("ganviz")
         self.resize(1400, 860)
         self.preset = presets.get(preset).name
+        self.mode = presets.get(preset).mode
         self.settings = presets.get(preset).settings()
         self.settings.update(overrides or {})
+        self.data_dir = data_dir
         self.frame_interval = frame_interval
         self.running = False
         self.latest_frame: Frame | None = None
@@ -72,24 +81,48 @@ class MainWindow(QMainWindow):
         for action in (self.start_action, self.step_action, self.reset_action):
             toolbar.addAction(action)
             self.addAction(action)
+        toolbar.addSeparator()
+        self.real_digits_action = QAction("Real digits", self, checkable=True, checked=True)
+        self.real_digits_action.setToolTip("Show a grid of real digits beside the generated "
+                                           "ones, for comparison")
+        self.real_digits_action.toggled.connect(lambda shown: self.images.show_real(shown))
+        toolbar.addAction(self.real_digits_action)
         self.enable_actions(False)
+
+        data_menu = self.menuBar().addMenu("&Data")
+        download = data_menu.addAction("Download full MNIST (60,000 digits)…")
+        download.setToolTip("Fetch the official training split into your cache; MNIST "
+                            "presets use it from the next Reset")
+        download.triggered.connect(self.download_mnist)
+        open_folder = data_menu.addAction("Open MNIST folder…")
+        open_folder.setToolTip("Train MNIST presets on IDX files (gzip'd or not) from a folder")
+        open_folder.triggered.connect(self.open_mnist_folder)
 
     def _build_plots(self) -> None:
         pg.setConfigOptions(antialias=False, background="w", foreground=(40, 40, 40))
-        self.plots = pg.GraphicsLayoutWidget()
-        self.densities = DensitiesPlot()
-        self.losses = LossesPlot()
-        self.d_outputs = DiscriminatorOutputPlot()
-        self.plots.addItem(self.densities, row=0, col=0, colspan=2)
-        self.plots.addItem(self.losses, row=1, col=0)
-        self.plots.addItem(self.d_outputs, row=1, col=1)
-        self.plots.ci.layout.setRowStretchFactor(0, 3)
-        self.plots.ci.layout.setRowStretchFactor(1, 2)
-        self.densities.attach()
-        self.setCentralWidget(self.plots)
+        # Both views are built once; switching presets only switches which one shows.
+        self.toy1d = Toy1DView()
+        self.images = ImagesView()
+        self.views = {"1d": self.toy1d, "mnist": self.images}
+        self.stack = QStackedWidget()
+        for view in self.views.values():
+            self.stack.addWidget(view)
+        # The 1-D view's plots, by the names tests and older code use.
+        self.plots = self.toy1d
+        self.densities = self.toy1d.densities
+        self.losses = self.toy1d.losses
+        self.d_outputs = self.toy1d.d_outputs
+        self.setCentralWidget(self.stack)
+        self._show_mode(self.mode)
+
+    def _show_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.stack.setCurrentWidget(self.views[mode])
+        self.real_digits_action.setVisible(mode == "mnist")
 
     def _build_controls(self) -> None:
         self.controls = ControlPanel(self.preset, self.settings)
+        self.controls.show_mode(self.mode)
         self.controls.setting_changed.connect(self.change_setting)
         self.controls.preset_chosen.connect(self.choose_preset)
         self.controls.message.connect(self.show_message)
@@ -111,7 +144,8 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _start_training_worker(self) -> None:
-        worker = TrainingWorker(self.preset, self.settings, self.frame_interval, self)
+        worker = TrainingWorker(self.preset, self.settings, self.frame_interval, self,
+                                data_dir=self.data_dir)
         worker.frame_ready.connect(self._on_frame)
         worker.settings_rejected.connect(self.show_message)
         worker.failed.connect(self._on_failure)
@@ -133,7 +167,7 @@ class MainWindow(QMainWindow):
             self.training_worker.request_step()
 
     def reset(self) -> None:
-        self.training_worker.request_reset(self.preset, self.settings)
+        self.training_worker.request_reset(self.preset, self.settings, self.data_dir)
         self.densities.clear_view()
 
     def change_setting(self, name: str, value) -> None:
@@ -144,8 +178,37 @@ class MainWindow(QMainWindow):
         self.preset = name
         self.settings = presets.get(name).settings()
         self.controls.set_preset(name)
+        self.controls.show_mode(presets.get(name).mode)
         self.controls.show_settings(self.settings)
+        self.latest_evaluation = None
         self.reset()
+        # The view switches when the first frame of the new preset arrives.
+
+    def download_mnist(self) -> None:
+        from ganviz.app.download_dialog import DownloadDialog
+
+        dialog = DownloadDialog(self)
+        dialog.finished_with.connect(self.show_message)
+        dialog.start()
+
+    def open_mnist_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with MNIST IDX files")
+        if folder:
+            self.use_mnist_folder(folder)
+
+    def use_mnist_folder(self, folder: str) -> None:
+        """Train MNIST presets on the IDX files in ``folder``, if they read correctly."""
+        from ganviz.core import mnist
+
+        try:
+            data = mnist.load_dir(folder)
+        except mnist.DataError as error:
+            self.show_message(f"Not used: {error}")
+            return
+        self.data_dir = folder
+        self.show_message(f"MNIST presets now train on {len(data):,} digits from {folder}")
+        if self.mode == "mnist":
+            self.reset()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -162,7 +225,10 @@ class MainWindow(QMainWindow):
             self.step_action.setEnabled(not self.running)
         self.latest_frame = frame
         self._frame_dirty = True
-        self.evaluation_worker.submit(frame.snapshot.model)
+        if frame.snapshot.mode != self.mode:
+            self._show_mode(frame.snapshot.mode)
+        if frame.snapshot.mode == "1d":
+            self.evaluation_worker.submit(frame.snapshot.view)
 
     def _on_evaluation(self, evaluation) -> None:
         self.latest_evaluation = evaluation
@@ -176,19 +242,13 @@ class MainWindow(QMainWindow):
     def _draw(self) -> None:
         if not (self._frame_dirty or self._evaluation_dirty):
             return
-        if self._evaluation_dirty:
-            self.densities.show_evaluation(self.latest_evaluation)
-            self._evaluation_dirty = False
         frame = self.latest_frame
+        if self._evaluation_dirty and self.mode == "1d":
+            self.densities.show_evaluation(self.latest_evaluation)
+        self._evaluation_dirty = False
         if self._frame_dirty:
             snapshot = frame.snapshot
-            if len(snapshot.history["step"]):
-                self.losses.show_history(snapshot.history)
-                self.d_outputs.show_history(snapshot.history)
-            else:
-                for curve in (self.losses.loss_d, self.losses.loss_g,
-                              self.d_outputs.d_real, self.d_outputs.d_fake):
-                    curve.setData([], [])
+            self.views[snapshot.mode].show_frame(snapshot)
             self.controls.show_pending(snapshot.pending_on_reset)
             self._frame_dirty = False
         self._count_frame()
@@ -212,8 +272,14 @@ class MainWindow(QMainWindow):
         self.iteration_label.setText(
             f"Iteration {snapshot.step:,}  (D updates {snapshot.d_updates:,}, "
             f"G updates {snapshot.g_updates:,})")
-        rate = frame.iterations_per_second if frame.running else 0.0
-        self.rate_label.setText(f"{rate:,.0f} it/s" if frame.running else "paused")
+        rate = frame.iterations_per_second
+        if not frame.running:
+            self.rate_label.setText("paused")
+        elif snapshot.mode == "mnist":
+            images = rate * snapshot.settings["batch_size"]
+            self.rate_label.setText(f"{rate:,.1f} it/s, {images:,.0f} images/s")
+        else:
+            self.rate_label.setText(f"{rate:,.0f} it/s")
         self.fps_label.setText(f"{self.frames_per_second():.0f} frames/s")
         threads = f"{frame.threads} torch thread{'s' if frame.threads > 1 else ''}"
         self.device_label.setText(f"{frame.device.upper()}, {threads}")

@@ -34,7 +34,7 @@ class TrainingWorker(QThread):
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
-                 parent=None) -> None:
+                 parent=None, data_dir: str | None = None) -> None:
         super().__init__(parent)
         self._preset = presets.get(preset).name
         commands_out, commands_in = _CONTEXT.Pipe(duplex=False)
@@ -45,7 +45,8 @@ class TrainingWorker(QThread):
         self._stopping = False
         self._process = _CONTEXT.Process(
             target=remote.serve, name="ganviz-trainer", daemon=True,
-            args=(commands_out, results_in, self._preset, dict(settings), frame_interval),
+            args=(commands_out, results_in, self._preset, dict(settings), frame_interval,
+                  None if data_dir is None else str(data_dir)),
         )
         self._child_ends = (commands_out, results_in)
 
@@ -60,9 +61,9 @@ class TrainingWorker(QThread):
     def request_settings(self, changes: dict) -> None:
         self._send(("settings", dict(changes)))
 
-    def request_reset(self, preset: str, settings: dict) -> None:
-        """New networks for ``preset`` with ``settings``."""
-        self._send(("reset", preset, dict(settings)))
+    def request_reset(self, preset: str, settings: dict, data_dir: str | None = None) -> None:
+        """New networks for ``preset`` with ``settings`` (MNIST: from ``data_dir``)."""
+        self._send(("reset", preset, dict(settings), data_dir))
 
     def frame_consumed(self) -> None:
         self._send(("consumed",))

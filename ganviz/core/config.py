@@ -31,6 +31,7 @@ class Setting:
     live: bool = True  # applied between two training steps; False: applied on Reset
     log_scale: bool = False  # edited by factors (learning rates), not by steps
     group: str = "Training"
+    modes: tuple[str, ...] = ("1d", "mnist")  # the data modes it exists in
 
     def allowed(self) -> str:
         """Human description of the allowed values, used in every error message."""
@@ -85,26 +86,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lr_g", "Learning rate G", float, 1e-3, 1e-5, 1.0, log_scale=True,
             help="Step size of the generator's optimiser. Applied at once; Adam keeps "
                  "its moment estimates."),
-    Setting("k", "D steps per G step (k)", int, 1, 1, 20,
-            help="Discriminator updates before each generator update (k of Algorithm 1 "
-                 "in Goodfellow et al. 2014). One iteration = k D steps + 1 G step."),
+    Setting("k", "D steps per iteration (k)", int, 1, 1, 20,
+            help="Discriminator updates in each iteration, before the generator's (k of "
+                 "Algorithm 1 in Goodfellow et al. 2014; also accepted as k_d)."),
+    Setting("k_g", "G steps per iteration", int, 1, 1, 20,
+            help="Generator updates in each iteration, after the discriminator's (the "
+                 "DCGAN tutorial of the seed systems uses 2)."),
     Setting("batch_size", "Batch size", int, 64, 1, 4096,
             help="Real and fake samples per step, for both networks. Applied at once."),
     Setting("ema", "Generator EMA decay", float, 0.999, 0.0, 0.9999,
             help="The generator drawn and measured is an exponential moving average of the "
                  "trained generator's weights (0 = the trained weights themselves). "
                  "Averaging removes the oscillation around the equilibrium."),
-    Setting("target_mean", "Target mean", float, 4.0, -50.0, 50.0, group="Target",
+    Setting("target_mean", "Target mean", float, 4.0, -50.0, 50.0, group="Target", modes=("1d",),
             help="Mean of the real data N(mean, sigma). Applied at once: watch the "
                  "generator follow."),
     Setting("target_sigma", "Target sigma", float, 0.5, 0.01, 20.0, group="Target",
+            modes=("1d",),
             help="Standard deviation of the real data. Applied at once."),
     Setting("seed", "Random seed", int, 0, 0, 2**31 - 1, live=False, group="Model",
             help="Seeds the weights, the noise and the real samples. Applied on Reset."),
     Setting("hidden_width", "Hidden units", int, 32, 2, 512, live=False, group="Model",
+            modes=("1d",),
             help="Units in each hidden layer of both networks. Applied on Reset."),
     Setting("hidden_layers", "Hidden layers", int, 2, 1, 6, live=False, group="Model",
-            help="Hidden layers of both networks. Applied on Reset."),
+            modes=("1d",), help="Hidden layers of both networks. Applied on Reset."),
+    Setting("latent_dim", "Latent size", int, 64, 1, 512, live=False, group="Model",
+            modes=("mnist",),
+            help="Dimension of the generator's noise input z. Applied on Reset."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -123,13 +132,29 @@ def lookup(name: str) -> Setting:
         raise SettingError(f"unknown setting {name!r}; known settings: {known}") from None
 
 
-def defaults() -> dict[str, int | float]:
-    return {s.name: s.default for s in SETTINGS}
+def settings_for(mode: str) -> tuple[Setting, ...]:
+    return tuple(s for s in SETTINGS if mode in s.modes)
 
 
-def validate(values: dict[str, Any]) -> dict[str, int | float]:
-    """Validate a partial mapping of settings; returns the converted values."""
-    return {lookup(name).name: lookup(name).validate(value) for name, value in values.items()}
+def defaults(mode: str = "1d") -> dict[str, int | float]:
+    return {s.name: s.default for s in settings_for(mode)}
+
+
+def validate(values: dict[str, Any], mode: str | None = None) -> dict[str, int | float]:
+    """Validate a partial mapping of settings; returns the converted values.
+
+    With ``mode``, a setting that does not exist in that mode is refused.
+    """
+    result = {}
+    for name, value in values.items():
+        setting = lookup(name)
+        if mode is not None and mode not in setting.modes:
+            names = ", ".join(s.name for s in settings_for(mode))
+            raise SettingError(
+                f"{setting.name}: not a setting of {mode} presets; their settings: {names}"
+            )
+        result[setting.name] = setting.validate(value)
+    return result
 
 
 def parse_assignment(text: str) -> tuple[str, int | float]:
@@ -142,10 +167,11 @@ def parse_assignment(text: str) -> tuple[str, int | float]:
 
 
 def describe_settings() -> str:
-    """A table of every setting with its range and default, for ``--help``."""
+    """A table of every setting with its range, default and modes, for ``--help``."""
     lines = []
     for s in SETTINGS:
         when = "live" if s.live else "on Reset"
         rng = f"{s.minimum}..{s.maximum}" if s.kind is int else f"{s.minimum:g}..{s.maximum:g}"
-        lines.append(f"  {s.name:<14} {rng:<16} default {s.default:<8g} ({when})")
+        modes = "" if len(s.modes) > 1 else f", {s.modes[0]} only"
+        lines.append(f"  {s.name:<14} {rng:<16} default {s.default:<8g} ({when}{modes})")
     return "\n".join(lines)

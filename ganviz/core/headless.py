@@ -24,17 +24,11 @@ class RunSummary:
     last_metrics: dict
 
 
-def metrics_line(trainer: Trainer, elapsed: float, num_samples: int = 20_000) -> dict:
-    """One JSONL record: curve means since the previous record, then the evaluation."""
+def metrics_line(trainer: Trainer, elapsed: float) -> dict:
+    """One JSONL record: curve means since the previous record, then the mode's figures."""
     record: dict = {"step": trainer.step_count, "time": round(elapsed, 4)}
     record.update(trainer.take_window_means())
-    evaluation = trainer.evaluate(num_samples)
-    record.update(
-        js_bits=evaluation.js_bits,
-        gen_mean=evaluation.gen_mean,
-        gen_std=evaluation.gen_std,
-        d_max_dev=evaluation.d_max_dev,
-    )
+    record.update(trainer.metrics())
     # JSON has no NaN: a diverged value is written as null, never as an invalid token.
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v)
@@ -137,6 +131,7 @@ def run(
 
 
 def save_samples(trainer: Trainer, path: Path, num_samples: int) -> np.ndarray:
+    """Samples of the drawn generator: 1-D (N,) in data units; MNIST (N, 28, 28) in [0, 1]."""
     samples = trainer.sample(num_samples).astype(np.float32)
     np.save(path, samples)
     return samples

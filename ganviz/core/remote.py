@@ -8,8 +8,8 @@ trainer keeps a core to itself and the window draws on the other.
 
 The protocol is plain tuples over two one-way pipes (commands in, results out):
 
-    commands: ("run", bool) | ("step",) | ("settings", dict) | ("reset", preset, dict)
-              | ("consumed",) | ("stop",)
+    commands: ("run", bool) | ("step",) | ("settings", dict)
+              | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("failed", message) | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
@@ -66,10 +66,10 @@ class RateMeter:
 
 
 def serve(commands: Connection, results: Connection, preset: str, settings: dict,
-          frame_interval: float = FRAME_INTERVAL_S) -> None:
+          frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None) -> None:
     """Run a trainer until told to stop (the child process's entry point)."""
     try:
-        _serve(commands, results, preset, settings, frame_interval)
+        _serve(commands, results, preset, settings, frame_interval, data_dir)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the window went away
     except Exception:  # a crash must reach the user, not end the process silently
@@ -81,12 +81,24 @@ def serve(commands: Connection, results: Connection, preset: str, settings: dict
 
 
 def _serve(commands: Connection, results: Connection, preset_name: str, settings: dict,
-           frame_interval: float) -> None:
-    preset = presets.get(preset_name)
-    threads = runtime.configure_threads(preset.mode)
+           frame_interval: float, data_dir: str | None) -> None:
     from ganviz.core.trainer import Trainer
 
-    trainer = Trainer(preset, settings)
+    data = None
+    loaded_from = None
+
+    def make_trainer(name: str, values: dict) -> tuple[Trainer, int]:
+        nonlocal data, loaded_from
+        preset = presets.get(name)
+        if preset.mode == "mnist" and data_dir != loaded_from:
+            from ganviz.core import mnist
+
+            data = mnist.load_dir(data_dir) if data_dir is not None else None
+            loaded_from = data_dir
+        threads = runtime.configure_threads(preset.mode)
+        return Trainer(preset, values, data=data if preset.mode == "mnist" else None), threads
+
+    trainer, threads = make_trainer(preset_name, settings)
     device = str(trainer.device)
     rate = RateMeter()
     running = False
@@ -124,7 +136,8 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     results.send(("rejected", str(error)))
                 force_frame = True
             elif kind == "reset":
-                trainer = Trainer(presets.get(message[1]), message[2])
+                data_dir = message[3]
+                trainer, threads = make_trainer(message[1], message[2])
                 rate.restart()
                 force_frame = True
             elif kind == "consumed":

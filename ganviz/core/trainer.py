@@ -1,9 +1,11 @@
-"""The training loop: k discriminator steps, one generator step, changes between steps.
+"""The training loop: k discriminator steps, then generator steps; changes between steps.
 
 The trainer is plain Python + torch, driven one iteration at a time by whoever owns it
-(the window's worker thread, ``ganviz train``, a test). Settings changed between two
+(the window's training process, ``ganviz train``, a test). Settings changed between two
 iterations take effect on the next one without rebuilding anything; settings that
-define the model (seed, layer sizes) are kept until :meth:`Trainer.reset`.
+define the model (seed, layer sizes, latent size) are kept until :meth:`Trainer.reset`.
+What the data are, how the networks look and what is measured belongs to a *problem*:
+:class:`~ganviz.core.toy1d.Toy1D` or :class:`~ganviz.core.mnist_gan.MnistProblem`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ganviz.core import config, evaluation, presets
-from ganviz.core.data import Gaussian1D
-from ganviz.core.evaluation import ModelState
+from ganviz.core import config, presets
 from ganviz.core.history import BoundedHistory
-from ganviz.core.models import mlp
 from ganviz.core.theory import CURVES
 
-# Adam's betas of DCGAN (Radford et al. 2015), which every seed system uses or allows.
-ADAM_BETAS = (0.5, 0.999)
 
 # The EMA's decay is ramped as t / (t + 1) up to the chosen decay: for the first
 # 1 / (1 - decay) generator updates the averaged generator is the plain mean of all the
@@ -36,9 +33,9 @@ def ema_decay(updates: int, decay: float) -> float:
 class Snapshot:
     """The trainer's state at one iteration as plain numpy: safe to send to another thread.
 
-    It carries the weights, not the densities: turning them into curves
+    For the 1-D toy it carries the weights, not the densities: turning them into curves
     (:class:`~ganviz.core.evaluation.Evaluator`) costs far more than copying them, and the
-    window does it off the training thread.
+    window does that on a thread of its own.
     """
 
     step: int
@@ -46,58 +43,69 @@ class Snapshot:
     g_updates: int
     settings: dict[str, int | float]
     history: dict[str, np.ndarray]
-    model: ModelState
+    mode: str
+    view: object  # ModelState (1-D: the weights) or ImagesViewData (MNIST: grids, classes)
     pending_on_reset: tuple[str, ...] = field(default=())
 
 
-def make_adam(params, lr: float) -> torch.optim.Adam:
+def make_adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
     try:
         # The fused kernel does one pass over all parameters: the 1-D toy's step time is
         # per-op overhead, so this is a measurable share of it.
-        return torch.optim.Adam(params, lr=lr, betas=ADAM_BETAS, fused=True)
+        return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
     except (RuntimeError, TypeError):
-        return torch.optim.Adam(params, lr=lr, betas=ADAM_BETAS, foreach=True)
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+
+
+def make_problem(preset: presets.Preset, settings: dict, device: torch.device, data=None):
+    if preset.mode == "1d":
+        from ganviz.core.toy1d import Toy1D
+
+        return Toy1D(settings, device)
+    from ganviz.core.mnist_gan import MnistProblem
+
+    return MnistProblem(preset, settings, device, data)
 
 
 class Trainer:
-    """A GAN on a 1-D target, stepped one iteration at a time."""
+    """A GAN stepped one iteration at a time."""
 
     def __init__(
         self,
         preset: str | presets.Preset = presets.DEFAULT_PRESET,
         overrides: dict | None = None,
         device: str | torch.device = "cpu",
+        data=None,
     ) -> None:
         self.preset = presets.get(preset) if isinstance(preset, str) else preset
+        self.mode = self.preset.mode
         self.settings = self.preset.settings()
-        self.settings.update(config.validate(overrides or {}))
+        self.settings.update(config.validate(overrides or {}, self.mode))
         self.device = torch.device(device)
         self.history = BoundedHistory(CURVES)
+        self.problem = make_problem(self.preset, self.settings, self.device, data)
         self.reset()
 
     # ----------------------------------------------------------------------------- setup
     def reset(self) -> None:
         """New weights from the seed, fresh optimisers and history; settings kept."""
         s = self.settings
-        self._built_with = {n: s[n] for n in config.SETTINGS_BY_NAME if not config.lookup(n).live}
-        self.target = Gaussian1D(s["target_mean"], s["target_sigma"])
-        # The networks see standardised data: x_net = (x - offset) / scale. Fed raw values
-        # around 4, D goes flat at 0.5 long before the generator's spread is right. The
-        # scale is fixed here, at Reset, so that a live change of the target moves the
-        # real data and the generator has to follow it.
-        self.offset = self.target.mean
-        self.scale = self.target.sigma
-        width, layers = s["hidden_width"], s["hidden_layers"]
+        self.built_with = {n: s[n] for n in s if not config.lookup(n).live}
+        self.problem.reset(s)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s["seed"])
-            self.generator = mlp(1, width, layers, 1).to(self.device)
-            self.discriminator = mlp(1, width, layers, 1).to(self.device)
-        self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+            generator, discriminator = self.problem.build(s)
+        self.generator = generator.to(self.device)
+        self.discriminator = discriminator.to(self.device)
+        self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False).eval()
         self._g_params = list(self.generator.parameters())
         self._d_params = list(self.discriminator.parameters())
         self._ema_params = list(self.generator_ema.parameters())
-        self.opt_d = make_adam(self._d_params, s["lr_d"])
-        self.opt_g = make_adam(self._g_params, s["lr_g"])
+        self._g_buffers = [b for b in self.generator.buffers() if b.is_floating_point()]
+        self._ema_buffers = [b for b in self.generator_ema.buffers() if b.is_floating_point()]
+        betas = self.preset.betas
+        self.opt_d = make_adam(self._d_params, s["lr_d"], betas)
+        self.opt_g = make_adam(self._g_params, s["lr_g"], betas)
         # Separate random streams: training noise and real batches come from one, the
         # views' evaluations from the other, so drawing more or less often never changes
         # the training numbers.
@@ -119,41 +127,34 @@ class Trainer:
         names whose new value waits for Reset. Raises SettingError and changes nothing
         if any value is bad.
         """
-        values = config.validate(changes)
+        values = config.validate(changes, self.mode)
         self.settings.update(values)
         s = self.settings
         for group in self.opt_d.param_groups:
             group["lr"] = s["lr_d"]
         for group in self.opt_g.param_groups:
             group["lr"] = s["lr_g"]
-        if (s["target_mean"], s["target_sigma"]) != (self.target.mean, self.target.sigma):
-            self.target = Gaussian1D(s["target_mean"], s["target_sigma"])
+        self.problem.update_settings(s)
         return self.pending_on_reset()
 
     def pending_on_reset(self) -> tuple[str, ...]:
-        return tuple(n for n, v in self._built_with.items() if self.settings[n] != v)
+        return tuple(n for n, v in self.built_with.items() if self.settings[n] != v)
 
     # -------------------------------------------------------------------------- training
-    def _real_batch(self, n: int) -> torch.Tensor:
-        """A batch of real data in the networks' (standardised) units."""
-        eps = torch.randn(n, 1, generator=self.rng, device=self.device)
-        target = self.target
-        return eps.mul_(target.sigma / self.scale).add_((target.mean - self.offset) / self.scale)
-
-    def _noise(self, n: int) -> torch.Tensor:
-        return torch.randn(n, 1, generator=self.rng, device=self.device)
-
     def step(self) -> None:
-        """One iteration: k discriminator updates, then one generator update."""
+        """One iteration: k discriminator updates, then k_g generator updates."""
         s = self.settings
         batch = s["batch_size"]
+        problem = self.problem
         for _ in range(s["k"]):
-            real = self._real_batch(batch)
+            real = problem.real_batch(batch, self.rng)
             with torch.no_grad():
-                fake = self.generator(self._noise(batch))
+                fake = self.generator(problem.noise(batch, self.rng))
             # One forward pass over real and fake together: fewer ops per step.
             logits = self.discriminator(torch.cat((real, fake)))
-            real_logits, fake_logits = logits[:batch], logits[batch:]
+            n_real = real.shape[0]
+            real_logits, fake_logits = logits[:n_real], logits[n_real:]
+            # Summed BCE: -log D(x) - log(1 - D(G(z))), with D = sigmoid(logit).
             loss_d = F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
             # autograd.grad computes only what this update needs and replaces zero_grad.
             grads = torch.autograd.grad(loss_d, self._d_params)
@@ -162,13 +163,15 @@ class Trainer:
             self.opt_d.step()
             self.d_updates += 1
 
-        fake_logits_g = self.discriminator(self.generator(self._noise(batch)))
-        loss_g = F.softplus(-fake_logits_g).mean()  # non-saturating: -log D(G(z))
-        for p, g in zip(self._g_params, torch.autograd.grad(loss_g, self._g_params), strict=True):
-            p.grad = g
-        self.opt_g.step()
-        self.g_updates += 1
-        self._update_ema()
+        for _ in range(s["k_g"]):
+            fake_logits_g = self.discriminator(self.generator(problem.noise(batch, self.rng)))
+            loss_g = F.softplus(-fake_logits_g).mean()  # non-saturating: -log D(G(z))
+            grads = torch.autograd.grad(loss_g, self._g_params)
+            for p, g in zip(self._g_params, grads, strict=True):
+                p.grad = g
+            self.opt_g.step()
+            self.g_updates += 1
+            self._update_ema()
         self.step_count += 1
 
         with torch.no_grad():
@@ -186,10 +189,11 @@ class Trainer:
         self.last = dict(zip(CURVES, values, strict=True))
 
     def _update_ema(self) -> None:
-        t = self.g_updates
-        decay = ema_decay(t, self.settings["ema"])
+        decay = ema_decay(self.g_updates, self.settings["ema"])
         with torch.no_grad():
             torch._foreach_lerp_(self._ema_params, self._g_params, 1.0 - decay)
+            if self._g_buffers:  # BatchNorm's running statistics follow the trained G
+                torch._foreach_copy_(self._ema_buffers, self._g_buffers)
 
     def run(self, iterations: int) -> None:
         for _ in range(iterations):
@@ -206,35 +210,13 @@ class Trainer:
 
     # ------------------------------------------------------------------------ measuring
     def sample(self, n: int, averaged: bool = True) -> np.ndarray:
-        """``n`` generator samples in data units, float32 (n,)."""
+        """``n`` generator samples in data units (1-D: (n,); MNIST: (n, 28, 28) in [0, 1])."""
         network = self.generator_ema if averaged else self.generator
-        return evaluation.sample(network, n, self.offset, self.scale, self.eval_rng)
+        return self.problem.sample(network, n, self.eval_rng)
 
-    def discriminate(self, x: np.ndarray) -> np.ndarray:
-        """D(x) for points ``x`` in data units."""
-        return evaluation.discriminate(self.discriminator, x, self.offset, self.scale)
-
-    def evaluate(self, num_samples: int = evaluation.DENSITY_SAMPLES) -> evaluation.Evaluation:
-        """Densities, D(x) and the divergence of the current networks."""
-        return evaluation.evaluate(
-            self.generator_ema, self.generator, self.discriminator, self.target,
-            self.offset, self.scale, self.step_count, self.eval_rng, num_samples,
-        )
-
-    def model_state(self) -> ModelState:
-        s = self.settings
-        return ModelState(
-            step=self.step_count,
-            generator=evaluation.state_dict_numpy(self.generator_ema),
-            raw_generator=evaluation.state_dict_numpy(self.generator),
-            discriminator=evaluation.state_dict_numpy(self.discriminator),
-            hidden_width=self._built_with["hidden_width"],
-            hidden_layers=self._built_with["hidden_layers"],
-            target_mean=s["target_mean"],
-            target_sigma=s["target_sigma"],
-            offset=self.offset,
-            scale=self.scale,
-        )
+    def metrics(self) -> dict:
+        """The figures of the metrics JSONL that depend on the data mode."""
+        return self.problem.metrics(self)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, cheap to take between two iterations."""
@@ -244,6 +226,32 @@ class Trainer:
             g_updates=self.g_updates,
             settings=dict(self.settings),
             history=self.history.as_arrays(),
-            model=self.model_state(),
+            mode=self.mode,
+            view=self.problem.view_data(self, self.settings),
             pending_on_reset=self.pending_on_reset(),
         )
+
+    # 1-D conveniences, used by tests and the convergence benchmark.
+    def evaluate(self, num_samples: int = 20_000):
+        return self.problem.evaluate(self, num_samples)
+
+    def discriminate(self, x: np.ndarray) -> np.ndarray:
+        from ganviz.core import evaluation
+
+        problem = self.problem
+        return evaluation.discriminate(self.discriminator, x, problem.offset, problem.scale)
+
+    @property
+    def target(self):
+        return self.problem.target
+
+    @property
+    def offset(self) -> float:
+        return self.problem.offset
+
+    @property
+    def scale(self) -> float:
+        return self.problem.scale
+
+    def _real_batch(self, n: int) -> torch.Tensor:
+        return self.problem.real_batch(n, self.rng)

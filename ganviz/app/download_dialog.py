@@ -1,0 +1,70 @@
+"""Download the full MNIST training split with a progress dialog; the window stays usable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import QProgressDialog
+
+from ganviz.core import mnist, mnist_download
+
+
+class _DownloadThread(QThread):
+    progressed = Signal(object)  # mnist_download.ProgressInfo
+    done = Signal(bool, str)  # success, message
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.cancelled = False
+
+    def run(self) -> None:
+        dest = mnist.cache_dir()
+        try:
+            mnist_download.download_mnist(dest, progress=self.progressed.emit,
+                                          cancel=lambda: self.cancelled)
+        except mnist_download.DownloadCancelled:
+            self.done.emit(False, "Download cancelled; nothing half-written was kept.")
+        except mnist_download.DownloadError as error:
+            self.done.emit(False, f"{error}. Training goes on with the bundled 10,000 digits.")
+        else:
+            self.done.emit(True, f"Full MNIST (60,000 digits) is in {dest}; MNIST presets use "
+                                 "it from the next Reset.")
+
+
+class DownloadDialog(QProgressDialog):
+    """A progress dialog showing file, bytes and rate; Cancel stops between two reads."""
+
+    finished_with = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Connecting…", "Cancel", 0, 1000, parent)
+        self.setWindowTitle("Download full MNIST")
+        self.setMinimumDuration(0)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self._thread = _DownloadThread(self)
+        self._thread.progressed.connect(self._show_progress)
+        self._thread.done.connect(self._finish)
+        self.canceled.connect(self._cancel)
+
+    def start(self) -> None:
+        self.show()
+        self._thread.start()
+
+    def _show_progress(self, info) -> None:
+        self.setLabelText(mnist_download.format_progress(info))
+        if info.bytes_total:
+            self.setValue(int(1000 * info.bytes_done / info.bytes_total))
+
+    def _cancel(self) -> None:
+        self._thread.cancelled = True
+
+    def _finish(self, success: bool, message: str) -> None:
+        self._thread.wait()
+        self.finished_with.emit(message)
+        self.close()
+        self.deleteLater()
+
+    def closeEvent(self, event) -> None:  # closing the dialog cancels and waits
+        self._thread.cancelled = True
+        self._thread.wait()
+        super().closeEvent(event)

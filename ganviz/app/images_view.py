@@ -1,0 +1,90 @@
+"""The MNIST view: a fixed-noise sample grid, real digits beside it, class shares, curves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ganviz.app import style
+from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
+
+
+def _image_box(title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
+    plot = pg.PlotItem(title=title)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.setAspectLocked(True)
+    plot.invertY(True)  # image rows go down, as in the data
+    image = pg.ImageItem(axisOrder="row-major")
+    image.setLevels((0, 255))  # fixed levels: no auto-scaling per frame
+    plot.addItem(image)
+    return plot, image
+
+
+class ClassSharesPlot(pg.PlotItem):
+    """Share of each digit class among freshly generated samples: mode collapse shows."""
+
+    def __init__(self) -> None:
+        super().__init__(title="Classes of 500 fresh samples (digit classifier)")
+        self.setLabel("bottom", "digit")
+        self.setLabel("left", "share of samples")
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                    brush=(*style.GENERATOR, 200), pen=None)
+        self.addItem(self.bars)
+        self.addItem(style.reference_line(0.1, "uniform 0.1"))
+        self.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
+        self.setXRange(-0.6, 9.6, padding=0)
+        self.setYRange(0, 0.5, padding=0)
+        self._top = 0.5
+
+    def show_counts(self, counts: np.ndarray, confident: float, coverage: float,
+                    step: int) -> None:
+        shares = counts / max(1, counts.sum())
+        self.bars.setOpts(height=shares)
+        top = 0.5 if shares.max() <= 0.45 else 1.0
+        if top != self._top:
+            self._top = top
+            self.setYRange(0, top, padding=0)
+        self.setTitle(f"Classes of 500 fresh samples at step {step:,}: "
+                      f"{confident:.0%} confident (p >= 0.9), coverage {coverage:.2f}")
+
+
+class ImagesView(pg.GraphicsLayoutWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.samples_plot, self.samples_image = _image_box(
+            "Generated digits (same noise every frame)")
+        self.real_plot, self.real_image = _image_box("Real digits")
+        self.classes = ClassSharesPlot()
+        self.losses = LossesPlot()
+        self.d_outputs = DiscriminatorOutputPlot()
+        self.addItem(self.samples_plot, row=0, col=0)
+        self.addItem(self.real_plot, row=0, col=1)
+        self.addItem(self.classes, row=0, col=2)
+        self.addItem(self.losses, row=1, col=0, colspan=2)
+        self.addItem(self.d_outputs, row=1, col=2)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self._real_shown = True
+
+    def show_real(self, shown: bool) -> None:
+        self._real_shown = shown
+        self.real_plot.setVisible(shown)
+        # The real grid's column collapses when hidden, so the samples get the room.
+        self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
+
+    def show_frame(self, snapshot) -> None:
+        view = snapshot.view
+        self.samples_image.setImage(view.samples_grid, autoLevels=False)
+        if self._real_shown:
+            self.real_image.setImage(view.real_grid, autoLevels=False)
+        if view.class_counts is not None:
+            self.classes.show_counts(view.class_counts, view.confident, view.coverage,
+                                     view.classified_step)
+        if len(snapshot.history["step"]):
+            self.losses.show_history(snapshot.history)
+            self.d_outputs.show_history(snapshot.history)

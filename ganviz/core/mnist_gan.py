@@ -1,0 +1,240 @@
+"""MNIST: real digits, the seed systems' networks, fixed-noise sample grids, class shares."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from ganviz.core import mnist
+
+GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
+GRID_GAP = 2  # pixels between digits
+CLASSIFIED_SAMPLES = 500  # fresh samples classified per refresh of the class histogram
+CLASSIFY_EVERY_S = 0.5  # the histogram refreshes at most this often in the window
+
+# Output layer of the generator -> the range the real data are scaled to.
+OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "half-tanh": (-0.5, 0.5)}
+
+
+class HalfTanh(nn.Module):
+    """tanh scaled to [-0.5, 0.5], the data range of the DCGAN seed system (S5)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 0.5 * torch.tanh(x)
+
+
+class Reshape(nn.Module):
+    def __init__(self, *shape: int) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+
+def _output_layer(kind: str) -> nn.Module:
+    return {"sigmoid": nn.Sigmoid(), "tanh": nn.Tanh(), "half-tanh": HalfTanh()}[kind]
+
+
+def _lrelu() -> nn.Module:
+    return nn.LeakyReLU(0.2)
+
+
+def build(architecture: str, latent: int, output: str) -> tuple[nn.Module, nn.Module]:
+    """Generator (latent -> (N, 1, 28, 28) in the output range) and discriminator (-> logit)."""
+    out = _output_layer(output)
+    if architecture == "tf-mlp":  # S2
+        g = nn.Sequential(nn.Linear(latent, 128), nn.ReLU(), nn.Linear(128, 784), out,
+                          Reshape(1, 28, 28))
+        d = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 1))
+        for layer in (*g, *d):  # "Xavier-style": normal with stddev 1 / sqrt(fan_in / 2)
+            if isinstance(layer, nn.Linear):
+                nn.init.normal_(layer.weight, 0.0, 1.0 / math.sqrt(layer.in_features / 2.0))
+                nn.init.zeros_(layer.bias)
+    elif architecture == "keras-mlp":  # S3: Dense -> LeakyReLU -> BatchNorm(momentum 0.8)
+        layers: list[nn.Module] = []
+        features = latent
+        for width in (256, 512, 1024):
+            # Keras' momentum 0.8 keeps 80% of the old running average: torch's 0.2.
+            layers += [nn.Linear(features, width), _lrelu(), nn.BatchNorm1d(width, momentum=0.2)]
+            features = width
+        g = nn.Sequential(*layers, nn.Linear(1024, 784), out, Reshape(1, 28, 28))
+        d = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), _lrelu(), nn.Linear(512, 256),
+                          _lrelu(), nn.Linear(256, 1))
+        for layer in (*g, *d):  # Keras' default glorot_uniform, zero bias
+            if isinstance(layer, nn.Linear):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+    elif architecture == "torch-mlp":  # S4, hidden 256
+        g = nn.Sequential(nn.Linear(latent, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                          nn.Linear(256, 784), out, Reshape(1, 28, 28))
+        d = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), _lrelu(), nn.Linear(256, 256),
+                          _lrelu(), nn.Linear(256, 1))
+    elif architecture == "dcgan":  # S5 adapted to 28x28: 4x4x256 -> 7 -> 14 -> 28
+        g = nn.Sequential(
+            nn.Linear(latent, 4 * 4 * 256), Reshape(256, 4, 4), nn.BatchNorm2d(256), nn.ReLU(),
+            nn.ConvTranspose2d(256, 128, 4, 1, 0), nn.BatchNorm2d(128), nn.ReLU(),  # 7x7
+            nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),  # 14x14
+            nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),  # 28x28
+            nn.ConvTranspose2d(32, 1, 3, 1, 1), out,
+        )
+        d = nn.Sequential(
+            nn.Conv2d(1, 64, 4, 2, 1), _lrelu(),  # 14x14
+            nn.Conv2d(64, 128, 4, 2, 1), _lrelu(),  # 7x7
+            nn.Conv2d(128, 256, 3, 2, 1), _lrelu(),  # 4x4
+            nn.Flatten(), nn.Linear(256 * 16, 1),
+        )
+        _dcgan_init(g, d)
+    elif architecture == "small-dcgan":  # ganviz's default: sized for a CPU
+        g = nn.Sequential(
+            nn.Linear(latent, 7 * 7 * 64), Reshape(64, 7, 7), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),  # 14x14
+            nn.ConvTranspose2d(32, 1, 4, 2, 1), out,  # 28x28
+        )
+        d = nn.Sequential(
+            nn.Conv2d(1, 32, 4, 2, 1), _lrelu(),  # 14x14
+            nn.Conv2d(32, 64, 4, 2, 1), _lrelu(),  # 7x7
+            nn.Flatten(), nn.Linear(64 * 49, 1),
+        )
+        _dcgan_init(g, d)
+    else:
+        raise ValueError(f"unknown MNIST architecture {architecture!r}")
+    return g, d
+
+
+def _dcgan_init(*networks: nn.Module) -> None:
+    """DCGAN's initialisation (Radford et al. 2015): N(0, 0.02), BatchNorm scale N(1, 0.02)."""
+    for network in networks:
+        for layer in network.modules():
+            if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                nn.init.normal_(layer.weight, 0.0, 0.02)
+                nn.init.zeros_(layer.bias)
+            elif isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                nn.init.normal_(layer.weight, 1.0, 0.02)
+                nn.init.zeros_(layer.bias)
+
+
+def tile(images: np.ndarray, side: int = GRID_SIDE, gap: int = GRID_GAP) -> np.ndarray:
+    """(side*side, 28, 28) images in [0, 1] -> one uint8 image, for one image item."""
+    n, h, w = images.shape
+    grid = np.full((side * (h + gap) - gap, side * (w + gap) - gap), 64, dtype=np.uint8)
+    pixels = (np.clip(images, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    for index in range(min(n, side * side)):
+        row, col = divmod(index, side)
+        grid[row * (h + gap): row * (h + gap) + h, col * (w + gap): col * (w + gap) + w] = (
+            pixels[index])
+    return grid
+
+
+@dataclass
+class ImagesViewData:
+    """What the MNIST view draws, as plain numpy."""
+
+    step: int
+    samples_grid: np.ndarray  # uint8, the fixed-noise samples tiled
+    real_grid: np.ndarray  # uint8, real digits tiled the same way
+    class_counts: np.ndarray | None  # int64 (10,), or None before the first classification
+    confident: float
+    coverage: float
+    classified_step: int
+    data_source: str
+
+
+class MnistProblem:
+    mode = "mnist"
+
+    def __init__(self, preset, settings: dict, device: torch.device,
+                 data: mnist.MnistData | None = None) -> None:
+        self.device = device
+        self.architecture = preset.model["architecture"]
+        self.noise_kind = preset.model["noise"]
+        self.output = preset.model["output"]
+        data = data if data is not None else mnist.load_default()
+        self.data_source = data.source
+        self.low, self.high = OUTPUT_RANGES[self.output]
+        images = data.as_float(self.low, self.high)
+        self.images = torch.from_numpy(images).reshape(-1, 1, 28, 28).to(device)
+        self.reset(settings)
+
+    def reset(self, settings: dict) -> None:
+        self.latent = settings["latent_dim"]
+        self._order: torch.Tensor | None = None
+        self._position = 0
+        # The grid's noise is drawn once per run, from a stream of its own, so that each
+        # cell shows the same z from the first iteration to the last.
+        grid_rng = torch.Generator(self.device).manual_seed(settings["seed"] + 104_729)
+        self.fixed_noise = self._draw_noise(GRID_SIDE * GRID_SIDE, grid_rng)
+        real = torch.randperm(len(self.images), generator=grid_rng, device=self.device)
+        self.real_grid = tile(self.to_unit(self.images[real[: GRID_SIDE * GRID_SIDE]]))
+        self._classified: tuple[float, int, object] | None = None
+
+    def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
+        return build(self.architecture, settings["latent_dim"], self.output)
+
+    def update_settings(self, settings: dict) -> None:
+        pass  # MNIST's live settings all act on the training loop
+
+    def _draw_noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        if self.noise_kind == "uniform":
+            return torch.rand(n, self.latent, generator=rng, device=self.device).mul_(2).sub_(1)
+        return torch.randn(n, self.latent, generator=rng, device=self.device)
+
+    def noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        return self._draw_noise(n, rng)
+
+    def real_batch(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        """The next ``n`` digits of a shuffled pass over the data (a new order each epoch)."""
+        count = len(self.images)
+        if self._order is None or self._position + n > count:
+            self._order = torch.randperm(count, generator=rng, device=self.device)
+            self._position = 0
+        indices = self._order[self._position: self._position + min(n, count)]
+        self._position += len(indices)
+        return self.images[indices]
+
+    def to_unit(self, images: torch.Tensor) -> np.ndarray:
+        """Generator or data images -> float32 (N, 28, 28) in [0, 1]."""
+        unit = (images.detach().float() - self.low) / (self.high - self.low)
+        return unit.clamp_(0.0, 1.0).reshape(-1, 28, 28).cpu().numpy()
+
+    # ------------------------------------------------------------------------ measuring
+    @torch.inference_mode()
+    def sample(self, generator: nn.Module, n: int, rng: torch.Generator) -> np.ndarray:
+        """``n`` generated digits, float32 (n, 28, 28) in [0, 1]."""
+        chunks = [self.to_unit(generator(self._draw_noise(min(512, n - start), rng)))
+                  for start in range(0, n, 512)]
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def class_stats(self, trainer, n: int = CLASSIFIED_SAMPLES):
+        from ganviz.core.classifier import class_stats, classify, load_classifier
+
+        samples = self.sample(trainer.generator_ema, n, trainer.eval_rng)
+        return class_stats(classify(load_classifier(), samples))
+
+    def metrics(self, trainer) -> dict:
+        stats = self.class_stats(trainer)
+        return {"confident": stats.confident, "coverage": stats.coverage}
+
+    def summary(self, metrics: dict) -> str:
+        return (f"{metrics['confident']:.0%} of samples classified with confidence >= 0.9, "
+                f"class coverage {metrics['coverage']:.3f}")
+
+    @torch.inference_mode()
+    def view_data(self, trainer, settings: dict) -> ImagesViewData:
+        grid = tile(self.to_unit(trainer.generator_ema(self.fixed_noise)))
+        now = time.perf_counter()
+        # Classifying a few hundred fresh samples costs far more than the grid: refresh the
+        # histogram twice a second, not at every frame.
+        if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S:
+            self._classified = (now, trainer.step_count, self.class_stats(trainer))
+        _, classified_step, stats = self._classified
+        return ImagesViewData(
+            step=trainer.step_count, samples_grid=grid, real_grid=self.real_grid,
+            class_counts=stats.counts, confident=stats.confident, coverage=stats.coverage,
+            classified_step=classified_step, data_source=self.data_source,
+        )

@@ -1,0 +1,130 @@
+"""Every MNIST preset trains: finite losses, right shapes, its seed system's settings."""
+
+import numpy as np
+import pytest
+import torch
+
+from ganviz.core import config, presets
+from ganviz.core.mnist import load_bundled
+from ganviz.core.mnist_gan import GRID_SIDE, tile
+from ganviz.core.trainer import Trainer
+
+MNIST_PRESETS = [name for name, p in presets.PRESETS.items() if p.mode == "mnist"]
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    """A 512-digit slice of the bundled split keeps these tests quick."""
+    data = load_bundled()
+    return type(data)(data.images[:512], data.labels[:512], "test slice")
+
+
+def test_every_seed_system_has_a_preset():
+    assert set(MNIST_PRESETS) == {"mnist", "mnist-tf-mlp", "mnist-keras-mlp",
+                                  "mnist-torch-mlp", "mnist-dcgan"}
+
+
+@pytest.mark.parametrize("name", MNIST_PRESETS)
+def test_preset_trains_with_finite_losses_and_right_shapes(name, small_data):
+    trainer = Trainer(name, {"batch_size": 16}, data=small_data)
+    trainer.run(3)
+    assert all(np.isfinite(v) for v in trainer.last.values())
+    assert trainer.step_count == 3
+    assert trainer.g_updates == 3 * trainer.settings["k_g"]
+    samples = trainer.sample(10)
+    assert samples.shape == (10, 28, 28) and samples.dtype == np.float32
+    assert samples.min() >= 0.0 and samples.max() <= 1.0
+    snapshot = trainer.snapshot()
+    side = GRID_SIDE * 30 - 2
+    assert snapshot.view.samples_grid.shape == (side, side)
+    assert snapshot.view.samples_grid.dtype == np.uint8
+    assert snapshot.view.class_counts.sum() == 500
+
+
+def test_seed_system_settings():
+    tf = presets.get("mnist-tf-mlp")
+    assert tf.settings()["latent_dim"] == 100 and tf.settings()["batch_size"] == 128
+    assert tf.model["noise"] == "uniform" and tf.model["output"] == "sigmoid"
+    assert tf.betas == (0.9, 0.999) and tf.settings()["lr_d"] == 1e-3
+    keras = presets.get("mnist-keras-mlp")
+    assert keras.settings()["batch_size"] == 32 and keras.settings()["lr_g"] == 2e-4
+    assert keras.betas == (0.5, 0.999) and keras.model["output"] == "tanh"
+    dcgan = presets.get("mnist-dcgan")
+    assert dcgan.settings()["k_g"] == 2 and dcgan.model["output"] == "half-tanh"
+    assert dcgan.settings()["latent_dim"] == 128
+
+
+def test_architectures_match_the_seed_systems(small_data):
+    def linear_shapes(network):
+        return [tuple(m.weight.shape) for m in network.modules()
+                if isinstance(m, torch.nn.Linear)]
+
+    tf = Trainer("mnist-tf-mlp", data=small_data)
+    assert linear_shapes(tf.generator) == [(128, 100), (784, 128)]
+    assert linear_shapes(tf.discriminator) == [(128, 784), (1, 128)]
+    keras = Trainer("mnist-keras-mlp", data=small_data)
+    assert linear_shapes(keras.generator) == [(256, 100), (512, 256), (1024, 512), (784, 1024)]
+    assert linear_shapes(keras.discriminator) == [(512, 784), (256, 512), (1, 256)]
+    norms = [m for m in keras.generator.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert len(norms) == 3 and all(m.momentum == pytest.approx(0.2) for m in norms)
+    torch_mlp = Trainer("mnist-torch-mlp", data=small_data)
+    assert linear_shapes(torch_mlp.generator) == [(256, 64), (256, 256), (784, 256)]
+
+
+def test_data_are_scaled_to_the_generator_range(small_data):
+    for name, (low, high) in {"mnist-tf-mlp": (0, 1), "mnist-keras-mlp": (-1, 1),
+                              "mnist-dcgan": (-0.5, 0.5)}.items():
+        trainer = Trainer(name, data=small_data)
+        batch = trainer._real_batch(256)
+        assert batch.shape == (256, 1, 28, 28)
+        assert batch.min().item() == pytest.approx(low)
+        assert batch.max().item() == pytest.approx(high)
+
+
+def test_real_batches_walk_through_the_data_in_epochs(small_data):
+    trainer = Trainer("mnist", data=small_data)
+    seen = torch.cat([trainer._real_batch(64) for _ in range(8)])  # 512 = one epoch
+    flat = seen.reshape(512, -1)
+    assert torch.unique(flat, dim=0).shape[0] == torch.unique(
+        trainer.problem.images.reshape(512, -1), dim=0).shape[0]
+
+
+def test_fixed_noise_grid_is_the_same_z_every_frame(small_data):
+    trainer = Trainer("mnist", data=small_data)
+    first = trainer.snapshot().view.samples_grid
+    assert np.array_equal(first, trainer.snapshot().view.samples_grid)  # no training: same
+    trainer.run(2)
+    assert not np.array_equal(first, trainer.snapshot().view.samples_grid)
+    fixed = trainer.problem.fixed_noise.clone()
+    trainer.run(1)
+    assert torch.equal(fixed, trainer.problem.fixed_noise)
+
+
+def test_mnist_runs_are_deterministic(small_data):
+    a = Trainer("mnist", {"seed": 5}, data=small_data)
+    b = Trainer("mnist", {"seed": 5}, data=small_data)
+    a.run(3)
+    b.run(3)
+    np.testing.assert_array_equal(a.history.column("loss_d"), b.history.column("loss_d"))
+
+
+def test_latent_size_applies_on_reset(small_data):
+    trainer = Trainer("mnist", data=small_data)
+    assert trainer.update_settings({"latent_dim": 16}) == ("latent_dim",)
+    trainer.reset()
+    assert trainer.generator[0].in_features == 16
+    assert trainer.problem.fixed_noise.shape == (64, 16)
+
+
+def test_one_d_settings_are_refused_for_mnist():
+    with pytest.raises(config.SettingError, match="target_mean: not a setting of mnist presets"):
+        Trainer("mnist", {"target_mean": 3.0})
+
+
+def test_tile_layout():
+    images = np.zeros((4, 28, 28), dtype=np.float32)
+    images[3] = 1.0
+    grid = tile(images, side=2, gap=2)
+    assert grid.shape == (58, 58)
+    assert grid[30:, 30:].min() == 255 and grid[:28, :28].max() == 0
+    assert grid[28, 0] == 64  # the gap
