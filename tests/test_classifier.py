@@ -175,3 +175,15 @@ def test_no_samples_and_bad_shapes():
     assert empty.coverage == 0.0
     with pytest.raises(ValueError, match="10"):
         class_stats(np.zeros((4, 9), dtype=np.float32))
+
+
+def test_confident_counts_count_only_sure_samples():
+    probabilities = np.full((3, 10), 0.0, dtype=np.float32)
+    probabilities[0, 2] = 0.95
+    probabilities[0, 3] = 0.05
+    probabilities[1, 2] = 0.5
+    probabilities[1, 4] = 0.5
+    probabilities[2, 7] = 1.0
+    stats = class_stats(probabilities)
+    assert stats.counts.tolist() == [0, 0, 2, 0, 0, 0, 0, 1, 0, 0]
+    assert stats.confident_counts.tolist() == [0, 0, 1, 0, 0, 0, 0, 1, 0, 0]

@@ -204,3 +204,16 @@ def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     assert len(heights) == 10 and abs(sum(heights) - 1.0) < 1e-6
     window.real_digits_action.setChecked(False)
     assert not window.images.real_plot.isVisible()
+
+
+def test_reset_restarts_a_failed_trainer(window, qtbot):
+    window.training_worker._process.kill()  # the training process dies
+    qtbot.waitUntil(lambda: not window.training_worker.isRunning(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Reset starts it again" in window.statusBar().currentMessage(),
+                    timeout=5_000)
+    old = window.training_worker
+    window.reset_action.trigger()
+    assert window.training_worker is not old
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=10_000)

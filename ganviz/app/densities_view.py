@@ -14,11 +14,7 @@ class DensitiesPlot(pg.PlotItem):
 
     def __init__(self) -> None:
         super().__init__(title="Densities and discriminator")
-        self.setLabel("bottom", "x")
-        self.setLabel("left", "density")
-        self.showGrid(x=False, y=False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        style.fixed_plot(self, "x", "density")
         legend = self.addLegend(offset=(10, 10), labelTextSize="9pt")
 
         self.real_curve = self.plot(pen=style.pen(style.REAL, 2.5), fillLevel=0,

@@ -9,26 +9,31 @@ from ganviz.app import style
 from ganviz.core.theory import EQUILIBRIUM
 
 
-class LossesPlot(pg.PlotItem):
-    def __init__(self) -> None:
-        super().__init__(title="Losses")
-        self.setLabel("bottom", "iteration")
-        self.setLabel("left", "loss")
-        self.showGrid(x=False, y=False)
+class _HistoryPlot(pg.PlotItem):
+    """A plot over iterations whose x range follows the run."""
+
+    def __init__(self, title: str, left: str) -> None:
+        super().__init__(title=title)
+        style.fixed_plot(self, "iteration", left)
         self.addLegend(offset=(10, -10), labelTextSize="9pt")
+
+    def _follow(self, steps: np.ndarray) -> None:
+        self.setXRange(0, max(100.0, float(steps[-1]) if len(steps) else 0.0), padding=0.02)
+
+
+class LossesPlot(_HistoryPlot):
+    def __init__(self) -> None:
+        super().__init__("Losses", "loss")
         self.loss_d = self.plot(pen=style.pen(style.LOSS_D), name="D loss (summed BCE)")
         self.loss_g = self.plot(pen=style.pen(style.LOSS_G), name="G loss (non-saturating)")
         self.addItem(style.reference_line(EQUILIBRIUM["loss_d"], "2 ln 2", style.LOSS_D))
         self.addItem(style.reference_line(EQUILIBRIUM["loss_g"], "ln 2", style.LOSS_G))
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
         self._y_top = 0.0
 
     def show_history(self, history: dict[str, np.ndarray]) -> None:
-        steps = history["step"]
-        self.loss_d.setData(steps, history["loss_d"])
-        self.loss_g.setData(steps, history["loss_g"])
-        self.setXRange(0, max(100.0, float(steps[-1]) if len(steps) else 0.0), padding=0.02)
+        self.loss_d.setData(history["step"], history["loss_d"])
+        self.loss_g.setData(history["step"], history["loss_g"])
+        self._follow(history["step"])
         # The y range covers the curves' recent values and both reference lines; it
         # only changes when the data leave it or use less than half of it.
         recent = np.concatenate((history["loss_d"][-200:], history["loss_g"][-200:]))
@@ -39,22 +44,15 @@ class LossesPlot(pg.PlotItem):
             self.setYRange(0.0, top, padding=0.0)
 
 
-class DiscriminatorOutputPlot(pg.PlotItem):
+class DiscriminatorOutputPlot(_HistoryPlot):
     def __init__(self) -> None:
-        super().__init__(title="Mean D output on each batch")
-        self.setLabel("bottom", "iteration")
-        self.setLabel("left", "mean D")
-        self.showGrid(x=False, y=False)
-        self.addLegend(offset=(10, -10), labelTextSize="9pt")
+        super().__init__("Mean D output on each batch", "mean D")
         self.d_real = self.plot(pen=style.pen(style.REAL), name="D(real)")
         self.d_fake = self.plot(pen=style.pen(style.GENERATOR), name="D(fake) = D(G(z))")
         self.addItem(style.reference_line(0.5, "0.5"))
         self.setYRange(0.0, 1.0, padding=0.02)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
 
     def show_history(self, history: dict[str, np.ndarray]) -> None:
-        steps = history["step"]
-        self.d_real.setData(steps, history["d_real"])
-        self.d_fake.setData(steps, history["d_fake"])
-        self.setXRange(0, max(100.0, float(steps[-1]) if len(steps) else 0.0), padding=0.02)
+        self.d_real.setData(history["step"], history["d_real"])
+        self.d_fake.setData(history["step"], history["d_fake"])
+        self._follow(history["step"])

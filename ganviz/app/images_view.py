@@ -10,11 +10,9 @@ from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
 
 
 def _image_box(title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
-    plot = pg.PlotItem(title=title)
+    plot = style.fixed_plot(pg.PlotItem(title=title))
     plot.hideAxis("left")
     plot.hideAxis("bottom")
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
     plot.setAspectLocked(True)
     plot.invertY(True)  # image rows go down, as in the data
     image = pg.ImageItem(axisOrder="row-major")
@@ -28,23 +26,30 @@ class ClassSharesPlot(pg.PlotItem):
 
     def __init__(self) -> None:
         super().__init__(title="Classes of 500 fresh samples (digit classifier)")
-        self.setLabel("bottom", "digit")
-        self.setLabel("left", "share of samples")
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        style.fixed_plot(self, "digit", "share of samples")
+        # All samples by their most likely class (light), and those classified with
+        # p >= 0.9 (dark): early noise fills a light bar but hardly a dark one.
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                    brush=(*style.GENERATOR, 200), pen=None)
+                                    brush=(*style.GENERATOR, 90), pen=None)
+        self.confident_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                              brush=(*style.GENERATOR, 230), pen=None)
         self.addItem(self.bars)
+        self.addItem(self.confident_bars)
+        legend = self.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        legend.addItem(self.bars, "most likely class")
+        legend.addItem(self.confident_bars, "classified with p >= 0.9")
         self.addItem(style.reference_line(0.1, "uniform 0.1"))
         self.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         self.setXRange(-0.6, 9.6, padding=0)
         self.setYRange(0, 0.5, padding=0)
         self._top = 0.5
 
-    def show_counts(self, counts: np.ndarray, confident: float, coverage: float,
-                    step: int) -> None:
-        shares = counts / max(1, counts.sum())
+    def show_counts(self, counts: np.ndarray, confident_counts: np.ndarray, confident: float,
+                    coverage: float, step: int) -> None:
+        total = max(1, counts.sum())
+        shares = counts / total
         self.bars.setOpts(height=shares)
+        self.confident_bars.setOpts(height=confident_counts / total)
         top = 0.5 if shares.max() <= 0.45 else 1.0
         if top != self._top:
             self._top = top
@@ -83,8 +88,8 @@ class ImagesView(pg.GraphicsLayoutWidget):
         if self._real_shown:
             self.real_image.setImage(view.real_grid, autoLevels=False)
         if view.class_counts is not None:
-            self.classes.show_counts(view.class_counts, view.confident, view.coverage,
-                                     view.classified_step)
+            self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
+                                     view.coverage, view.classified_step)
         if len(snapshot.history["step"]):
             self.losses.show_history(snapshot.history)
             self.d_outputs.show_history(snapshot.history)

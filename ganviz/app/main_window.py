@@ -160,15 +160,23 @@ class MainWindow(QMainWindow):
         self.running = running
         self.start_action.setText("Pause" if running else "Start")
         self.step_action.setEnabled(not running and self.latest_frame is not None)
-        self.training_worker.set_running(running)
+        if self.training_worker is not None:
+            self.training_worker.set_running(running)
 
     def step_once(self) -> None:
         if not self.running:
             self.training_worker.request_step()
 
     def reset(self) -> None:
-        self.training_worker.request_reset(self.preset, self.settings, self.data_dir)
         self.densities.clear_view()
+        if not self.training_worker.isRunning():  # the trainer failed: start a new one
+            self.training_worker.stop()
+            self.latest_frame = None
+            self.enable_actions(False)
+            self.set_running(False)
+            self._start_training_worker()
+            return
+        self.training_worker.request_reset(self.preset, self.settings, self.data_dir)
 
     def change_setting(self, name: str, value) -> None:
         self.settings[name] = value
@@ -236,7 +244,8 @@ class MainWindow(QMainWindow):
 
     def _on_failure(self, message: str) -> None:
         self.set_running(False)
-        self.show_message(f"Training stopped: {message}")
+        self.show_message(f"Training stopped: {message}. Reset starts it again.")
+        self.reset_action.setEnabled(True)
 
     # -------------------------------------------------------------------------- drawing
     def _draw(self) -> None:

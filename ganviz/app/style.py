@@ -22,3 +22,14 @@ def reference_line(y: float, label: str, colour=REFERENCE) -> pg.InfiniteLine:
         label=label, labelOpts={"position": 0.97, "color": colour, "anchors": [(1, 1), (1, 1)]},
     )
     return line
+
+
+def fixed_plot(plot: pg.PlotItem, bottom: str | None = None, left: str | None = None):
+    """Labels, and no mouse zooming: the views set their own ranges as data arrive."""
+    if bottom is not None:
+        plot.setLabel("bottom", bottom)
+    if left is not None:
+        plot.setLabel("left", left)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    return plot

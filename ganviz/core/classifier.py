@@ -186,11 +186,14 @@ class ClassStats:
     ``confident``: the share of samples whose top probability is >= the threshold.
     ``coverage``: entropy of ``counts`` normalised by log(10), in [0, 1]: 1 when all ten
     classes occur equally often, 0 when every sample is one class (or there are none).
+    ``confident_counts``: like ``counts``, for the confidently classified samples only
+    (noise lands in some class by argmax, but seldom confidently).
     """
 
     counts: NDArray[np.int64]
     confident: float
     coverage: float
+    confident_counts: NDArray[np.int64]
 
     @property
     def total(self) -> int:
@@ -204,15 +207,19 @@ def class_stats(probabilities: NDArray[np.floating], confidence: float = CONFIDE
         raise ValueError(f"probabilities must be (N, {NUM_CLASSES}), got {probabilities.shape}")
     n = probabilities.shape[0]
     if n == 0:
-        return ClassStats(np.zeros(NUM_CLASSES, dtype=np.int64), 0.0, 0.0)
+        zeros = np.zeros(NUM_CLASSES, dtype=np.int64)
+        return ClassStats(zeros, 0.0, 0.0, zeros.copy())
 
-    counts = np.bincount(probabilities.argmax(axis=1), minlength=NUM_CLASSES).astype(np.int64)
+    classes = probabilities.argmax(axis=1)
+    counts = np.bincount(classes, minlength=NUM_CLASSES).astype(np.int64)
     top = probabilities.max(axis=1)
     # Compare in the array's own precision: float32(0.9) is a hair below the float64 0.9,
     # and a probability written as 0.9 must count as reaching a threshold of 0.9.
     threshold = np.asarray(confidence).astype(top.dtype) if top.dtype.kind == "f" else confidence
-    confident = float(np.count_nonzero(top >= threshold)) / n
-    return ClassStats(counts, confident, _coverage(counts))
+    sure = top >= threshold
+    confident = float(np.count_nonzero(sure)) / n
+    confident_counts = np.bincount(classes[sure], minlength=NUM_CLASSES).astype(np.int64)
+    return ClassStats(counts, confident, _coverage(counts), confident_counts)
 
 
 def _coverage(counts: NDArray[np.int64]) -> float:

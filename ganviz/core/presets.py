@@ -37,11 +37,16 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist", "mnist",
-            "A small DCGAN made for a laptop CPU: digits of every class form out of noise "
-            "within a couple of minutes. The grid shows a weight-averaged generator on fixed "
-            "noise, so each cell can be followed as its digit forms.",
-            overrides={"lr_d": 5e-4, "lr_g": 5e-4, "batch_size": 64, "latent_dim": 64},
-            model={"architecture": "small-dcgan", "noise": "normal", "output": "tanh",
+            "Made for a laptop CPU: LeakyReLU MLPs (G 64-256-512-784, D 784-512-256-1) at "
+            "about 55 iterations/s, Adam 1e-3, and a weight-averaged generator; digits of all "
+            "ten classes form within two minutes. The grid uses fixed noise, so each cell can "
+            "be followed as its digit forms.",
+            # Measured here over 120 s (see the README): this MLP pair runs ~6,700 iterations
+            # and beat DCGAN-style convolutional networks, which manage ~1,700-3,200 on two
+            # cores: 69-71% of samples classified with p >= 0.9 against 40-59%.
+            overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 64, "latent_dim": 64,
+                       "ema": 0.99},
+            model={"architecture": "fast-mlp", "noise": "normal", "output": "tanh",
                    "betas": (0.5, 0.999)},
         ),
         Preset(
@@ -76,9 +81,9 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-dcgan", "mnist",
-            "The DCGAN of the seed systems (S5) adapted to 28x28: a dense layer to 4x4x256, "
-            "transposed convolutions with BatchNorm and ReLU, a LeakyReLU convolutional D, "
-            "data in [-0.5, 0.5]. Like S5 it trains D once and G twice per iteration.",
+            "The DCGAN of the seed systems (S5) adapted to 28x28: a dense layer to 4x4x128, four "
+            "transposed convolutions with BatchNorm and ReLU, a LeakyReLU convolutional D, data "
+            "in [-0.5, 0.5]. Like S5 it trains D once and G twice per iteration.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 64, "latent_dim": 128,
                        "k_g": 2, "ema": 0.0},
             model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh",
