@@ -186,3 +186,15 @@ def test_losses_start_near_their_untrained_values():
     last = trainer.last
     assert 0.5 < last["loss_d"] < 3.0 and 0.1 < last["loss_g"] < 3.0
     assert 0.0 < last["d_real"] < 1.0 and 0.0 < last["d_fake"] < 1.0
+
+
+def test_thread_count_per_workload_and_its_override(monkeypatch):
+    from ganviz.core import runtime
+
+    try:
+        assert runtime.configure_threads("1d") == 1 and torch.get_num_threads() == 1
+        assert runtime.configure_threads("mnist") == 2
+        monkeypatch.setenv("GANVIZ_TORCH_THREADS", "1")
+        assert runtime.configure_threads("mnist") == 1 and torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(1)

@@ -217,3 +217,23 @@ def test_reset_restarts_a_failed_trainer(window, qtbot):
     qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
     window.step_action.trigger()
     qtbot.waitUntil(lambda: step_of(window) == 1, timeout=10_000)
+
+
+def test_the_window_command_opens_the_window_on_the_preset(qtbot, monkeypatch):
+    """`ganviz --preset NAME --start --set ...` builds the window as asked."""
+    from PySide6.QtWidgets import QApplication
+
+    from ganviz import cli
+
+    opened = []
+
+    def exec_and_inspect(self):
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        opened.append((window.preset, window.running, dict(window.settings)))
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_and_inspect)
+    assert cli.main(["--preset", "gaussian", "--start", "--set", "k=3"]) == 0
+    preset, running, settings = opened[0]
+    assert (preset, running, settings["k"]) == ("gaussian", True, 3)

@@ -9,6 +9,15 @@ from ganviz.app import style
 from ganviz.core.theory import EQUILIBRIUM
 
 
+def _round_up(value: float) -> float:
+    """The smallest 1, 2 or 5 x 10^n that is >= value."""
+    power = 10.0 ** np.floor(np.log10(value))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if value <= factor * power:
+            return factor * power
+    return 10.0 * power
+
+
 class _HistoryPlot(pg.PlotItem):
     """A plot over iterations whose x range follows the run."""
 
@@ -16,9 +25,17 @@ class _HistoryPlot(pg.PlotItem):
         super().__init__(title=title)
         style.fixed_plot(self, "iteration", left)
         self.addLegend(offset=(10, -10), labelTextSize="9pt")
+        self._x_top = 0.0
 
     def _follow(self, steps: np.ndarray) -> None:
-        self.setXRange(0, max(100.0, float(steps[-1]) if len(steps) else 0.0), padding=0.02)
+        # The range grows in round steps (1, 2, 5 x 10^n), not with every iteration: a
+        # range that moves every frame makes pyqtgraph lay out the axis ticks anew each
+        # time, which was the largest part of a frame's cost.
+        last = float(steps[-1]) if len(steps) else 0.0
+        top = _round_up(max(100.0, last))
+        if top != self._x_top:
+            self._x_top = top
+            self.setXRange(0, top, padding=0.02)
 
 
 class LossesPlot(_HistoryPlot):

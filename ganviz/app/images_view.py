@@ -25,8 +25,9 @@ class ClassSharesPlot(pg.PlotItem):
     """Share of each digit class among freshly generated samples: mode collapse shows."""
 
     def __init__(self) -> None:
-        super().__init__(title="Classes of 500 fresh samples (digit classifier)")
+        super().__init__(title="Classes of 500 fresh samples")
         style.fixed_plot(self, "digit", "share of samples")
+        self.getAxis("left").enableAutoSIPrefix(False)  # shares, not milli-shares
         # All samples by their most likely class (light), and those classified with
         # p >= 0.9 (dark): early noise fills a light bar but hardly a dark one.
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
@@ -54,8 +55,8 @@ class ClassSharesPlot(pg.PlotItem):
         if top != self._top:
             self._top = top
             self.setYRange(0, top, padding=0)
-        self.setTitle(f"Classes of 500 fresh samples at step {step:,}: "
-                      f"{confident:.0%} confident (p >= 0.9), coverage {coverage:.2f}")
+        self.setTitle(f"Classes at step {step:,}: {confident:.0%} sure, "
+                      f"coverage {coverage:.2f}")
 
 
 class ImagesView(pg.GraphicsLayoutWidget):
@@ -74,12 +75,15 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.addItem(self.d_outputs, row=1, col=2)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
+        for column, stretch in enumerate((3, 3, 2)):  # both grids at the same size
+            self.ci.layout.setColumnStretchFactor(column, stretch)
         self._real_shown = True
 
     def show_real(self, shown: bool) -> None:
         self._real_shown = shown
         self.real_plot.setVisible(shown)
         # The real grid's column collapses when hidden, so the samples get the room.
+        self.ci.layout.setColumnStretchFactor(1, 3 if shown else 0)
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
 
     def show_frame(self, snapshot) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 
-def run_app(preset: str, overrides: dict, start: bool = False) -> int:
+def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -13,7 +13,7 @@ def run_app(preset: str, overrides: dict, start: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")
-    window = MainWindow(preset, overrides)
+    window = MainWindow(preset, overrides, data_dir=None if data_dir is None else str(data_dir))
     window.show()
     if start:
         window.set_running(True)

@@ -131,7 +131,8 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Settings", self)
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         dock.setWidget(scroll)
-        dock.setMinimumWidth(300)
+        # Fixed width: a long preset description must wrap, not widen the panel.
+        dock.setFixedWidth(320)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
     def _build_status_bar(self) -> None:

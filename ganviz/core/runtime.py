@@ -14,9 +14,14 @@ def configure_threads(mode: str) -> int:
     """Set torch's intra-op thread count for ``mode`` in the calling thread; returns it.
 
     Call it from the thread that trains: OpenMP's thread count is per thread.
+    ``$GANVIZ_TORCH_THREADS`` overrides the choice.
     """
+    import os
+
     import torch
 
-    threads = THREADS_BY_MODE.get(mode, 1)
+    override = os.environ.get("GANVIZ_TORCH_THREADS", "")
+    threads = int(override) if override.isdigit() and int(override) > 0 else (
+        THREADS_BY_MODE.get(mode, 1))
     torch.set_num_threads(threads)
     return threads
