@@ -224,16 +224,26 @@ def test_the_window_command_opens_the_window_on_the_preset(qtbot, monkeypatch):
     from PySide6.QtWidgets import QApplication
 
     from ganviz import cli
+    from ganviz.app import main_window
 
-    opened = []
+    created = []
+
+    class RecordingWindow(MainWindow):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            qtbot.addWidget(self)  # closed at teardown whatever happens
+            created.append(self)
 
     def exec_and_inspect(self):
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window = created[-1]
         opened.append((window.preset, window.running, dict(window.settings)))
         window.close()
         return 0
 
+    opened = []
+    monkeypatch.setattr(main_window, "MainWindow", RecordingWindow)
     monkeypatch.setattr(QApplication, "exec", exec_and_inspect)
     assert cli.main(["--preset", "gaussian", "--start", "--set", "k=3"]) == 0
+    assert len(created) == 1
     preset, running, settings = opened[0]
     assert (preset, running, settings["k"]) == ("gaussian", True, 3)
