@@ -198,3 +198,19 @@ def test_thread_count_per_workload_and_its_override(monkeypatch):
         assert runtime.configure_threads("mnist") == 1 and torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(1)
+
+
+def test_staircase_learning_rate_decay_keeps_adams_state():
+    trainer = Trainer("gaussian", {"lr_decay": 0.5, "lr_decay_every": 3})
+    optimizer = trainer.opt_d
+    trainer.run(2)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-3)
+    trainer.run(1)  # 3 iterations done: one decay step
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(5e-4)
+    trainer.run(4)  # 7 done: two steps
+    assert trainer.opt_g.param_groups[0]["lr"] == pytest.approx(2.5e-4)
+    assert trainer.opt_d is optimizer and optimizer.state  # same optimiser, state kept
+    trainer.update_settings({"lr_d": 2e-3})  # a live change is decayed as far as the run is
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(5e-4)
+    trainer.update_settings({"lr_decay": 1.0})
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(2e-3)

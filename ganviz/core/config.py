@@ -92,6 +92,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("k_g", "G steps per iteration", int, 1, 1, 20,
             help="Generator updates in each iteration, after the discriminator's (the "
                  "DCGAN tutorial of the seed systems uses 2)."),
+    Setting("lr_decay", "LR decay factor", float, 1.0, 0.01, 1.0,
+            help="Staircase decay of both learning rates (as in the 1-D tutorial S1): "
+                 "multiplied by this factor every 'LR decay every' iterations; 1 = none."),
+    Setting("lr_decay_every", "LR decay every", int, 1000, 1, 1_000_000,
+            help="Iterations between two learning-rate decay steps."),
     Setting("batch_size", "Batch size", int, 64, 1, 4096,
             help="Real and fake samples per step, for both networks. Applied at once."),
     Setting("ema", "Generator EMA decay", float, 0.999, 0.0, 0.9999,

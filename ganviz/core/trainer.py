@@ -129,13 +129,21 @@ class Trainer:
         """
         values = config.validate(changes, self.mode)
         self.settings.update(values)
-        s = self.settings
-        for group in self.opt_d.param_groups:
-            group["lr"] = s["lr_d"]
-        for group in self.opt_g.param_groups:
-            group["lr"] = s["lr_g"]
-        self.problem.update_settings(s)
+        self._apply_learning_rates()
+        self.problem.update_settings(self.settings)
         return self.pending_on_reset()
+
+    def learning_rate_scale(self) -> float:
+        """S1's staircase decay: factor ** (iterations done // every)."""
+        s = self.settings
+        return s["lr_decay"] ** (self.step_count // s["lr_decay_every"])
+
+    def _apply_learning_rates(self) -> None:
+        # Written into the optimisers' param_groups: Adam keeps its moment estimates.
+        scale = self.learning_rate_scale()
+        for optimizer, name in ((self.opt_d, "lr_d"), (self.opt_g, "lr_g")):
+            for group in optimizer.param_groups:
+                group["lr"] = self.settings[name] * scale
 
     def pending_on_reset(self) -> tuple[str, ...]:
         return tuple(n for n, v in self.built_with.items() if self.settings[n] != v)
@@ -173,6 +181,9 @@ class Trainer:
             self.g_updates += 1
             self._update_ema()
         self.step_count += 1
+        s = self.settings
+        if s["lr_decay"] != 1.0 and self.step_count % s["lr_decay_every"] == 0:
+            self._apply_learning_rates()
 
         with torch.no_grad():
             values = torch.stack(
