@@ -6,16 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 
 from ganviz.app import style
+from ganviz.core.metrics import nice_step
 from ganviz.core.theory import EQUILIBRIUM
-
-
-def _round_up(value: float) -> float:
-    """The smallest 1, 2 or 5 x 10^n that is >= value."""
-    power = 10.0 ** np.floor(np.log10(value))
-    for factor in (1.0, 2.0, 5.0, 10.0):
-        if value <= factor * power:
-            return factor * power
-    return 10.0 * power
 
 
 class _HistoryPlot(pg.PlotItem):
@@ -32,7 +24,7 @@ class _HistoryPlot(pg.PlotItem):
         # range that moves every frame makes pyqtgraph lay out the axis ticks anew each
         # time, which was the largest part of a frame's cost.
         last = float(steps[-1]) if len(steps) else 0.0
-        top = _round_up(max(100.0, last))
+        top = nice_step(max(100.0, last), 1)  # the smallest 1, 2 or 5 x 10^n above
         if top != self._x_top:
             self._x_top = top
             self.setXRange(0, top, padding=0.02)
