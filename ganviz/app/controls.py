@@ -175,7 +175,6 @@ class ControlPanel(QWidget):
                 visible_groups.add(setting.group)
         for group, box in self._group_boxes.items():
             box.setVisible(group in visible_groups)
-        self.mode = mode
 
     def show_settings(self, settings: dict) -> None:
         """Show ``settings`` without sending them back as changes."""
@@ -183,10 +182,6 @@ class ControlPanel(QWidget):
             editor = self.editors[name]
             with QSignalBlocker(editor):
                 editor.setValue(value)
-
-    def values(self) -> dict:
-        """The values of the settings shown for the current mode."""
-        return {s.name: self.editors[s.name].value() for s in config.settings_for(self.mode)}
 
     def show_pending(self, names: tuple[str, ...]) -> None:
         labels = [config.lookup(n).label for n in names]

@@ -29,7 +29,6 @@ class DensitiesPlot(pg.PlotItem):
         # D(x) lives in a second view box sharing the x axis, scaled 0..1 on the right.
         self.d_box = pg.ViewBox(enableMouse=False)
         self.showAxis("right")
-        self.scene_ready = False
         self.getAxis("right").linkToView(self.d_box)
         self.getAxis("right").setLabel("D(x)", color=f"rgb{style.DISCRIMINATOR}")
         self.d_box.setXLink(self.vb)

@@ -127,7 +127,8 @@ def evaluate(
     # The x range holds the target's +-5 sigma and nearly all the generator's mass,
     # rounded outward to a round step so that it stays put while the generator wobbles.
     lo, hi = target.support(5.0)
-    if np.isfinite(averaged).all():
+    finite = np.isfinite(averaged)
+    if finite.all():
         g_lo, g_hi = np.percentile(averaged, (0.5, 99.5))
         lo, hi = min(lo, float(g_lo)), max(hi, float(g_hi))
     step_x = nice_step(hi - lo, 10)
@@ -147,7 +148,6 @@ def evaluate(
     x = np.linspace(lo, hi, curve_points)
     central = np.linspace(target.mean - 2 * target.sigma, target.mean + 2 * target.sigma, 201)
     d_values = discriminate(discriminator, np.concatenate((x, central)), offset, scale)
-    finite = np.isfinite(averaged)
     return Evaluation(
         step=step,
         x=x.astype(np.float32),

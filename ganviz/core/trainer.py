@@ -181,7 +181,6 @@ class Trainer:
             self.g_updates += 1
             self._update_ema()
         self.step_count += 1
-        s = self.settings
         if s["lr_decay"] != 1.0 and self.step_count % s["lr_decay_every"] == 0:
             self._apply_learning_rates()
 
