@@ -61,10 +61,10 @@ def test_progress_bar_on_stderr(capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--preset", "nope"], "unknown preset 'nope'; known presets: gaussian, mnist"),
+        (["--preset", "nope"], "unknown preset 'nope'; known presets: gaussian, seed-toy, bimodal"),
         (["--set", "lr_d=5"], "lr_d: 5 is out of range; expected a number from 1e-05 to 1"),
         (["--set", "lr_g=nan"], "lr_g: expected a number from 1e-05 to 1, got nan"),
-        (["--set", "k=abc"], "k: 'abc' is not a number; expected a whole number from 1 to 20"),
+        (["--set", "k=abc"], "k: 'abc' is not a number; expected a whole number from 1 to 50"),
         (["--set", "speed=3"], "unknown setting 'speed'"),
         (["--set", "k"], "--set expects name=value"),
         (["--steps", "0"], "--steps: 0 is out of range"),
@@ -118,9 +118,10 @@ def test_help_lists_every_setting_with_its_range(capsys):
 
 def test_window_option_errors_exit_2(capsys):
     assert cli.main(["--preset", "nope"]) == 2
+    from ganviz.core.presets import PRESETS
+
     assert capsys.readouterr().err.strip() == (
-        "ganviz: error: unknown preset 'nope'; known presets: gaussian, mnist, mnist-tf-mlp, "
-        "mnist-keras-mlp, mnist-torch-mlp, mnist-dcgan"
+        f"ganviz: error: unknown preset 'nope'; known presets: {', '.join(PRESETS)}"
     )
 
 

@@ -17,9 +17,9 @@ def test_defaults_are_valid_and_match_the_schema(mode):
     [
         ("lr_d", 5.0, "lr_d: 5 is out of range; expected a number from 1e-05 to 1"),
         ("lr_g", 0.0, "lr_g: 0 is out of range"),
-        ("k", 0, "k: 0 is out of range; expected a whole number from 1 to 20"),
-        ("k", 21, "k: 21 is out of range"),
-        ("k", 2.5, "k: expected a whole number from 1 to 20, got 2.5"),
+        ("k", 0, "k: 0 is out of range; expected a whole number from 1 to 50"),
+        ("k", 51, "k: 51 is out of range"),
+        ("k", 2.5, "k: expected a whole number from 1 to 50, got 2.5"),
         ("batch_size", "many", "batch_size: 'many' is not a number"),
         ("target_sigma", math.nan, "target_sigma: expected a number"),
         ("target_mean", math.inf, "target_mean: expected a number"),
@@ -49,7 +49,7 @@ def test_parse_assignment_refuses_malformed_input(text):
 
 
 def test_unknown_setting_lists_the_known_ones():
-    with pytest.raises(config.SettingError, match="known settings: lr_d, lr_g, k"):
+    with pytest.raises(config.SettingError, match="known settings: loss, lr_d, lr_g, optimizer_d"):
         config.lookup("learning_rate")
 
 

@@ -21,7 +21,7 @@ def small_data():
 
 def test_every_seed_system_has_a_preset():
     assert set(MNIST_PRESETS) == {"mnist", "mnist-tf-mlp", "mnist-keras-mlp",
-                                  "mnist-torch-mlp", "mnist-dcgan"}
+                                  "mnist-torch-mlp", "mnist-dcgan", "mnist-wgan-gp"}
 
 
 @pytest.mark.parametrize("name", MNIST_PRESETS)

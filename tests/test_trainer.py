@@ -106,13 +106,13 @@ def test_model_settings_wait_for_reset():
     trainer = Trainer()
     trainer.run(3)
     weights = trainer.generator[0].weight.detach().clone()
-    assert trainer.update_settings({"seed": 5, "hidden_width": 16}) == ("seed", "hidden_width")
+    assert trainer.update_settings({"seed": 5, "g_width": 16}) == ("seed", "g_width")
     assert torch.equal(trainer.generator[0].weight, weights)  # nothing rebuilt yet
     trainer.reset()
     assert trainer.pending_on_reset() == ()
     assert trainer.step_count == 0 and len(trainer.history) == 0
     assert trainer.generator[0].weight.shape == (16, 1)
-    fresh = Trainer("gaussian", {"seed": 5, "hidden_width": 16})
+    fresh = Trainer("gaussian", {"seed": 5, "g_width": 16})
     assert torch.equal(trainer.generator[0].weight, fresh.generator[0].weight)
 
 
@@ -146,8 +146,8 @@ def test_evaluation_of_a_perfect_generator():
         identity.weight.fill_(1.0)
         identity.bias.zero_()
     result = evaluation.evaluate(
-        identity, identity, trainer.discriminator, trainer.target, trainer.offset,
-        trainer.scale, 0, torch.Generator().manual_seed(1), 20_000,
+        trainer.snapshot().view, identity, identity, trainer.discriminator,
+        torch.Generator().manual_seed(1), 20_000,
     )
     assert result.js_bits < 0.002  # only the sampling noise of 20,000 samples
     assert result.gen_mean == pytest.approx(4.0, abs=0.02)

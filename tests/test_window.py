@@ -247,3 +247,61 @@ def test_the_window_command_opens_the_window_on_the_preset(qtbot, monkeypatch):
     assert len(created) == 1
     preset, running, settings = opened[0]
     assert (preset, running, settings["k"]) == ("gaussian", True, 3)
+
+
+def test_verdict_d_star_and_divergence_are_drawn(window, qtbot):
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest_evaluation is not None
+                    and window.latest_evaluation.step >= 1, timeout=20_000)
+    qtbot.wait(100)
+    evaluation = window.latest_evaluation
+    assert window.verdict_label.text() == evaluation.verdict_text
+    assert window.verdict_label.isVisible()
+    d_star = window.densities.d_star_curve.getData()[1]
+    np.testing.assert_array_equal(d_star, evaluation.d_star.astype(np.float64))
+    assert window.densities.d_star_curve.isVisible()
+    js = window.toy1d.convergence.js.getData()[1]  # a log axis: log10 of the values
+    assert len(js) >= 1 and js[-1] == pytest.approx(np.log10(max(evaluation.js_bits, 1e-4)))
+
+
+def test_switching_the_objective_relabels_the_plots(window, qtbot):
+    controls = window.controls
+    gp_row = controls.editors["gp_weight"]
+    form = controls._forms["Stabilisers"]
+    assert not form.isRowVisible(gp_row)  # only wgan-gp has a gradient penalty
+    controls.editors["loss"].setCurrentText("wgan-gp")
+    assert window.settings["loss"] == "wgan-gp" and form.isRowVisible(gp_row)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["loss"] == "wgan-gp",
+                    timeout=20_000)
+    qtbot.wait(100)
+    assert not window.d_outputs.equilibrium_line.isVisible()  # a critic has no 0.5
+    assert not window.densities.d_line.isVisible()
+    assert "critic" in window.densities.getAxis("right").labelText
+    qtbot.waitUntil(lambda: "Objective is now wgan-gp" in window.statusBar().currentMessage(),
+                    timeout=5_000)
+    controls.editors["loss"].setCurrentText("nonsaturating")
+    controls.editors["label_smoothing"].setValue(0.1)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["label_smoothing"] == 0.1,
+                    timeout=20_000)
+    qtbot.wait(100)
+    assert window.d_outputs.equilibrium_line.value() == pytest.approx(0.45)
+    assert window.densities.d_line.value() == pytest.approx(0.45)
+    assert window.losses.loss_d_line.isVisible()
+
+
+def test_an_inconsistent_mixture_is_refused_and_the_old_value_kept(window, qtbot):
+    controls = window.controls
+    controls.editors["target"].setCurrentText("mixture")
+    editor = controls.editors["mixture_sigmas"]
+    editor.setText("0.1, 0.2, 0.3")  # three sigmas for two means
+    editor.editingFinished.emit()
+    assert window.settings["mixture_sigmas"] == (0.5, 0.5)
+    assert editor.text() == "0.5, 0.5"
+    assert "mixture_sigmas: 3 numbers for 2 mixture means" in \
+        window.statusBar().currentMessage()
+    editor.setText("0.2, nonsense")
+    editor.editingFinished.emit()
+    assert "Mixture stds" in window.statusBar().currentMessage()
+    assert window.settings["mixture_sigmas"] == (0.5, 0.5)

@@ -6,11 +6,14 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -100,7 +103,85 @@ class IntEditor(_SettingEditorMixin, QSpinBox):
         self._init_editor(setting)
 
 
+class ChoiceEditor(QComboBox):
+    """One of a setting's choices (the objective, an optimiser, the target's family)."""
+
+    valueChanged = Signal(object)
+    rejected = Signal(str)  # never emitted: a list cannot hold a bad value
+
+    def __init__(self, setting: config.Setting) -> None:
+        super().__init__()
+        self.setting = setting
+        self.addItems(list(setting.choices))
+        self.setToolTip(f"{setting.help}\nAllowed: {setting.allowed()}.")
+        self.currentTextChanged.connect(lambda text: self.valueChanged.emit(text))
+
+    def setValue(self, value: str) -> None:
+        self.setCurrentText(value)
+
+    def value(self) -> str:
+        return self.currentText()
+
+
+class SwitchEditor(QCheckBox):
+    valueChanged = Signal(object)
+    rejected = Signal(str)  # never emitted
+
+    def __init__(self, setting: config.Setting) -> None:
+        super().__init__()
+        self.setting = setting
+        self.setToolTip(setting.help)
+        self.toggled.connect(lambda checked: self.valueChanged.emit(checked))
+
+    def setValue(self, value: bool) -> None:
+        self.setChecked(bool(value))
+
+    def value(self) -> bool:
+        return self.isChecked()
+
+
+class NumbersEditor(QLineEdit):
+    """A comma-separated list of numbers (a mixture's means, say), checked on Enter."""
+
+    valueChanged = Signal(object)
+    rejected = Signal(str)
+
+    def __init__(self, setting: config.Setting) -> None:
+        super().__init__()
+        self.setting = setting
+        self._value = setting.default
+        self.setToolTip(f"{setting.help}\nAllowed: {setting.allowed()}.")
+        self.setText(setting.format(self._value))
+        self.editingFinished.connect(self._commit)
+
+    def _commit(self) -> None:
+        try:
+            value = self.setting.parse(self.text())
+        except config.SettingError as error:
+            reason = str(error).removeprefix(f"{self.setting.name}: ")
+            self.rejected.emit(f"{self.setting.label}: {reason}")
+            self.setText(self.setting.format(self._value))  # the previous value stays
+            return
+        self.setText(self.setting.format(value))
+        if value != self._value:
+            self._value = value
+            self.valueChanged.emit(value)
+
+    def setValue(self, value) -> None:
+        self._value = tuple(value)
+        self.setText(self.setting.format(self._value))
+
+    def value(self):
+        return self._value
+
+
 def make_editor(setting: config.Setting):
+    if setting.kind is str:
+        return ChoiceEditor(setting)
+    if setting.kind is bool:
+        return SwitchEditor(setting)
+    if setting.kind is tuple:
+        return NumbersEditor(setting)
     if setting.kind is int:
         return IntEditor(setting)
     return LogEditor(setting) if setting.log_scale else FloatEditor(setting)
@@ -111,6 +192,7 @@ class ControlPanel(QWidget):
 
     setting_changed = Signal(str, object)
     preset_chosen = Signal(str)
+    pretrain_requested = Signal()
     message = Signal(str)
 
     def __init__(self, preset: str, settings: dict) -> None:
@@ -129,7 +211,7 @@ class ControlPanel(QWidget):
         preset_layout.addWidget(self.preset_description)
         layout.addWidget(preset_box)
 
-        self.editors: dict[str, QAbstractSpinBox] = {}
+        self.editors: dict[str, QWidget] = {}
         groups: dict[str, QFormLayout] = {}
         self._group_boxes: dict[str, QGroupBox] = {}
         for setting in config.SETTINGS:
@@ -146,6 +228,15 @@ class ControlPanel(QWidget):
             groups[setting.group].addRow(label, editor)
             self.editors[setting.name] = editor
         self._forms = groups
+        self.pretrain_button = QPushButton("Pre-train D now")
+        self.pretrain_button.setToolTip(
+            "S1's D_pre, at once: fit D(x) to the real pdf by mean squared error for 'D "
+            "pre-training steps' iterations (1,000 if that is 0), then go on training. "
+            "Watch the D curve take the shape of the real density.")
+        self.pretrain_button.clicked.connect(self.pretrain_requested)
+        groups["Stabilisers"].addRow(self.pretrain_button)
+        self._mode = "1d"
+        self._values: dict = dict(settings)
 
         self.pending_label = QLabel(wordWrap=True)
         self.pending_label.setStyleSheet("color: #a05a00;")
@@ -167,12 +258,18 @@ class ControlPanel(QWidget):
 
     def show_mode(self, mode: str) -> None:
         """Show only the settings that exist in ``mode`` (e.g. no target for MNIST)."""
+        self._mode = mode
+        self._update_rows()
+
+    def _update_rows(self) -> None:
+        """Show the settings of this mode that matter with the others as they are."""
         visible_groups = set()
         for setting in config.SETTINGS:
-            shown = mode in setting.modes
+            shown = self._mode in setting.modes and config.relevant(setting.name, self._values)
             self._forms[setting.group].setRowVisible(self.editors[setting.name], shown)
             if shown:
                 visible_groups.add(setting.group)
+        self._forms["Stabilisers"].setRowVisible(self.pretrain_button, self._mode == "1d")
         for group, box in self._group_boxes.items():
             box.setVisible(group in visible_groups)
 
@@ -182,6 +279,13 @@ class ControlPanel(QWidget):
             editor = self.editors[name]
             with QSignalBlocker(editor):
                 editor.setValue(value)
+        self._values.update(settings)
+        self._update_rows()
+
+    def note_value(self, name: str, value) -> None:
+        """A setting the user changed was accepted: rows that depend on it may show/hide."""
+        self._values[name] = value
+        self._update_rows()
 
     def show_pending(self, names: tuple[str, ...]) -> None:
         labels = [config.lookup(n).label for n in names]

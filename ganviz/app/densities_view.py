@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ganviz.app import style
+from ganviz.core import theory
 
 
 class DensitiesPlot(pg.PlotItem):
@@ -27,17 +28,28 @@ class DensitiesPlot(pg.PlotItem):
             name="generator as trained, no EMA (histogram)")
 
         # D(x) lives in a second view box sharing the x axis, scaled 0..1 on the right.
-        self.d_box = pg.ViewBox(enableMouse=False)
-        self.showAxis("right")
-        self.getAxis("right").linkToView(self.d_box)
-        self.getAxis("right").setLabel("D(x)", color=f"rgb{style.DISCRIMINATOR}")
-        self.d_box.setXLink(self.vb)
+        self.d_box = style.RightAxisBox(self, "D(x)", style.DISCRIMINATOR)
         self.d_box.setYRange(0.0, 1.0, padding=0.0)
         self.d_curve = pg.PlotCurveItem(pen=style.pen(style.DISCRIMINATOR, 2.5))
+        self.d_star_curve = pg.PlotCurveItem(
+            pen=style.pen(style.OPTIMAL, 2.0, Qt.PenStyle.DashLine), connect="finite")
+        self.d_box.addItem(self.d_star_curve)
         self.d_box.addItem(self.d_curve)
-        self.d_box.addItem(style.reference_line(0.5, "D = 0.5", style.DISCRIMINATOR))
+        self.d_line = style.reference_line(0.5, "D = 0.5", style.DISCRIMINATOR)
+        self.d_box.addItem(self.d_line)
+        # The real data's central 95%, where D and D* are compared.
+        self.central_region = pg.LinearRegionItem(
+            orientation="vertical", movable=False, brush=(0, 0, 0, 12),
+            pen=pg.mkPen((0, 0, 0, 40), width=1, style=Qt.PenStyle.DotLine))
+        self.central_region.setZValue(-10)
+        self.addItem(self.central_region)
+        self.legend = legend
         legend.addItem(self.d_curve, "D(x), right axis")
-        self.vb.sigResized.connect(self._align_d_box)
+        legend.addItem(self.d_star_curve, "D*(x) = p_data / (p_data + p_g), optimal D")
+        self.vb.sigResized.connect(self._place_summary)
+        self._objective: tuple | None = None
+        self._d_range = (0.0, 1.0)
+        self._probability = True
 
         self.summary = pg.TextItem(anchor=(1, 0), color=(40, 40, 40))
         self.summary.setParentItem(self.vb)
@@ -46,12 +58,10 @@ class DensitiesPlot(pg.PlotItem):
 
     def attach(self) -> None:
         """Call once the plot is in a scene: the D view box must join the same scene."""
-        self.scene().addItem(self.d_box)
-        self._align_d_box()
+        self.d_box.attach()
+        self._place_summary()
 
-    def _align_d_box(self) -> None:
-        self.d_box.setGeometry(self.vb.sceneBoundingRect())
-        self.d_box.linkedViewChanged(self.vb, self.d_box.XAxis)
+    def _place_summary(self) -> None:
         self.summary.setPos(self.vb.width() - 8, 4)
 
     def show_evaluation(self, evaluation) -> None:
@@ -59,6 +69,10 @@ class DensitiesPlot(pg.PlotItem):
         self.generator_curve.setData(evaluation.edges, evaluation.gen_density)
         self.raw_generator_curve.setData(evaluation.edges, evaluation.raw_gen_density)
         self.d_curve.setData(evaluation.x, evaluation.d_curve)
+        self.d_star_curve.setData(evaluation.x, np.asarray(evaluation.d_star, dtype=np.float64))
+        self.central_region.setRegion(evaluation.central)
+        if not self._probability:
+            self._fit_critic(evaluation.d_curve)
 
         x_range = (float(evaluation.x[0]), float(evaluation.x[-1]))
         if x_range != self._x_range:  # the core rounds the range, so this is rare
@@ -74,9 +88,47 @@ class DensitiesPlot(pg.PlotItem):
             self.setYRange(0.0, wanted, padding=0.0)
         self.summary.setText(
             f"step {evaluation.step:,}   JS {evaluation.js_bits:.4f} bits   "
-            f"G mean {evaluation.gen_mean:.3f}   G std {evaluation.gen_std:.3f}   "
-            f"max|D-0.5| (mean±2σ) {evaluation.d_max_dev:.3f}"
+            f"G mean {evaluation.gen_mean:.3f}   G std {evaluation.gen_std:.3f}"
         )
+
+    def set_objective(self, name: str, smoothing: float, minibatch: bool,
+                      batch_size: int) -> None:
+        """Axis, legend and equilibrium line of the objective and D being trained."""
+        key = (name, smoothing, minibatch, batch_size)
+        if key == self._objective:
+            return
+        self._objective = key
+        objective = theory.info(name)
+        equilibrium = objective.equilibrium(smoothing)
+        d = "D(x)" if objective.d_name == "D" else "critic C(x)"
+        self.getAxis("right").setLabel(d, color=f"rgb{style.DISCRIMINATOR}")
+        text = f"{d}, right axis"
+        if minibatch:
+            text += f", each x scored in a batch of {batch_size - 1} G samples"
+        self.legend.getLabel(self.d_curve).setText(text)
+        self.d_line.setVisible(equilibrium.d_output is not None)
+        if equilibrium.d_output is not None:
+            self.d_line.setValue(equilibrium.d_output)
+            note = " (one-sided label smoothing)" if smoothing and objective.uses_smoothing() \
+                else ""
+            self.d_line.label.setFormat(f"D = {equilibrium.d_output:g}{note}")
+        has_d_star = name in ("minimax", "nonsaturating", "lsgan")
+        self.d_star_curve.setVisible(has_d_star)
+        star = "D*(x) = p_data / (p_data + p_g), optimal D for G as trained"
+        if smoothing and objective.uses_smoothing():
+            star = f"D*(x) = {1 - smoothing:g} p_data / (p_data + p_g), optimal D"
+        self.legend.getLabel(self.d_star_curve).setText(
+            star if has_d_star else f"D*: no closed form for {name}")
+        self._probability = objective.d_is_probability
+        if self._probability:
+            self._d_range = (0.0, 1.0)
+            self.d_box.setYRange(0.0, 1.0, padding=0.0)
+
+    def _fit_critic(self, values: np.ndarray) -> None:
+        new_range = style.sticky_range(values, self._d_range, min_span=0.5)
+        if new_range is not None:
+            self._d_range = new_range
+            self.d_box.setYRange(*new_range, padding=0.0)
 
     def clear_view(self) -> None:
         self._x_range = None
@@ -84,23 +136,40 @@ class DensitiesPlot(pg.PlotItem):
 
 
 class Toy1DView(pg.GraphicsLayoutWidget):
-    """The 1-D mode: densities and D(x) above, the curves over iterations below."""
+    """The 1-D mode: densities, D and D* above; the curves over iterations below."""
 
     def __init__(self) -> None:
-        from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
+        from ganviz.app.history_view import (
+            ConvergencePlot,
+            DiscriminatorOutputPlot,
+            LossesPlot,
+        )
 
         super().__init__()
         self.densities = DensitiesPlot()
         self.losses = LossesPlot()
         self.d_outputs = DiscriminatorOutputPlot()
-        self.addItem(self.densities, row=0, col=0, colspan=2)
+        self.convergence = ConvergencePlot()
+        self.addItem(self.densities, row=0, col=0, colspan=3)
         self.addItem(self.losses, row=1, col=0)
         self.addItem(self.d_outputs, row=1, col=1)
+        self.addItem(self.convergence, row=1, col=2)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         self.densities.attach()
+        self.convergence.attach()
+
+    def show_evaluation(self, evaluation, history: dict) -> None:
+        self.densities.show_evaluation(evaluation)
+        self.convergence.show_history(history, evaluation)
 
     def show_frame(self, snapshot) -> None:
+        s = snapshot.settings
+        self.densities.set_objective(s["loss"], s["label_smoothing"],
+                                     snapshot.view.spec["minibatch"], s["batch_size"])
+        self.losses.set_objective(s["loss"], s["label_smoothing"])
+        self.d_outputs.set_objective(s["loss"], s["label_smoothing"])
+        self.convergence.set_objective(s["loss"])
         history = snapshot.history
         if len(history["step"]):
             self.losses.show_history(history)

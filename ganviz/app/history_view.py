@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
 from ganviz.app import style
+from ganviz.core import theory
 from ganviz.core.metrics import nice_step
-from ganviz.core.theory import EQUILIBRIUM
+from ganviz.core.theory import JS_CONVERGED_BITS
 
 
 class _HistoryPlot(pg.PlotItem):
@@ -16,7 +19,7 @@ class _HistoryPlot(pg.PlotItem):
     def __init__(self, title: str, left: str) -> None:
         super().__init__(title=title)
         style.fixed_plot(self, "iteration", left)
-        self.addLegend(offset=(10, -10), labelTextSize="9pt")
+        self.legend = self.addLegend(offset=(10, -10), labelTextSize="9pt")
         self._x_top = 0.0
 
     def _follow(self, steps: np.ndarray) -> None:
@@ -30,14 +33,40 @@ class _HistoryPlot(pg.PlotItem):
             self.setXRange(0, top, padding=0.02)
 
 
+def _place(line: pg.InfiniteLine, value: float | None, label: str) -> None:
+    """Move a reference line to ``value`` (hide it where the objective has none)."""
+    line.setVisible(value is not None)
+    if value is not None:
+        line.setValue(value)
+        line.label.setFormat(label)
+
+
 class LossesPlot(_HistoryPlot):
     def __init__(self) -> None:
-        super().__init__("Losses", "loss")
-        self.loss_d = self.plot(pen=style.pen(style.LOSS_D), name="D loss (summed BCE)")
-        self.loss_g = self.plot(pen=style.pen(style.LOSS_G), name="G loss (non-saturating)")
-        self.addItem(style.reference_line(EQUILIBRIUM["loss_d"], "2 ln 2", style.LOSS_D))
-        self.addItem(style.reference_line(EQUILIBRIUM["loss_g"], "ln 2", style.LOSS_G))
+        super().__init__("Losses (penalties not included)", "loss")
+        self.loss_d = self.plot(pen=style.pen(style.LOSS_D), name="D loss")
+        self.loss_g = self.plot(pen=style.pen(style.LOSS_G), name="G loss")
+        self.loss_d_line = style.reference_line(0.0, "", style.LOSS_D)
+        self.loss_g_line = style.reference_line(0.0, "", style.LOSS_G)
+        self.addItem(self.loss_d_line)
+        self.addItem(self.loss_g_line)
         self._y_top = 0.0
+        self._y_bottom = 0.0
+        self._objective: tuple[str, float] | None = None
+        self.set_objective("nonsaturating", 0.0)
+
+    def set_objective(self, name: str, smoothing: float) -> None:
+        """Legend and equilibrium lines of the objective being trained."""
+        if (name, smoothing) == self._objective:
+            return
+        self._objective = (name, smoothing)
+        objective = theory.info(name)
+        equilibrium = objective.equilibrium(smoothing)
+        self.legend.getLabel(self.loss_d).setText(objective.loss_d_text)
+        self.legend.getLabel(self.loss_g).setText(objective.loss_g_text)
+        _place(self.loss_d_line, equilibrium.loss_d, equilibrium.loss_d_label)
+        _place(self.loss_g_line, equilibrium.loss_g, equilibrium.loss_g_label)
+        self._y_top = self._y_bottom = 0.0  # fit the new curves
 
     def show_history(self, history: dict[str, np.ndarray]) -> None:
         self.loss_d.setData(history["step"], history["loss_d"])
@@ -47,10 +76,15 @@ class LossesPlot(_HistoryPlot):
         # only changes when the data leave it or use less than half of it.
         recent = np.concatenate((history["loss_d"][-200:], history["loss_g"][-200:]))
         recent = recent[np.isfinite(recent)]
-        top = max(2.0, float(recent.max()) * 1.15) if len(recent) else 2.0
-        if top > self._y_top or top < 0.5 * self._y_top:
-            self._y_top = top
-            self.setYRange(0.0, top, padding=0.0)
+        lines = [line.value() for line in (self.loss_d_line, self.loss_g_line)
+                 if line.isVisible()]
+        top = max([1.0, *lines, float(recent.max()) if len(recent) else 0.0])
+        bottom = min([0.0, *lines, float(recent.min()) if len(recent) else 0.0])
+        top, bottom = top + 0.15 * abs(top), bottom - 0.15 * abs(bottom)
+        if (top > self._y_top or top < 0.5 * self._y_top or bottom < self._y_bottom
+                or bottom > 0.5 * self._y_bottom):
+            self._y_top, self._y_bottom = top, bottom
+            self.setYRange(bottom, top, padding=0.0)
 
 
 class DiscriminatorOutputPlot(_HistoryPlot):
@@ -58,10 +92,110 @@ class DiscriminatorOutputPlot(_HistoryPlot):
         super().__init__("Mean D output on each batch", "mean D")
         self.d_real = self.plot(pen=style.pen(style.REAL), name="D(real)")
         self.d_fake = self.plot(pen=style.pen(style.GENERATOR), name="D(fake) = D(G(z))")
-        self.addItem(style.reference_line(0.5, "0.5"))
+        self.equilibrium_line = style.reference_line(0.5, "0.5")
+        self.addItem(self.equilibrium_line)
         self.setYRange(0.0, 1.0, padding=0.02)
+        self._objective: tuple[str, float] | None = None
+        self._probability = True
+        self._range = (0.0, 1.0)
+
+    def set_objective(self, name: str, smoothing: float) -> None:
+        if (name, smoothing) == self._objective:
+            return
+        self._objective = (name, smoothing)
+        objective = theory.info(name)
+        equilibrium = objective.equilibrium(smoothing)
+        d = objective.d_name
+        self.setTitle(f"Mean {d} output on each batch")
+        self.setLabel("left", f"mean {d}" + ("" if objective.d_is_probability else " (raw)"))
+        self.legend.getLabel(self.d_real).setText(f"{d}(real)")
+        self.legend.getLabel(self.d_fake).setText(f"{d}(fake) = {d}(G(z))")
+        label = f"{equilibrium.d_output:g}" if equilibrium.d_output is not None else ""
+        if smoothing and objective.uses_smoothing():
+            label += " (label smoothing)"
+        _place(self.equilibrium_line, equilibrium.d_output, label)
+        self._probability = objective.d_is_probability
+        self._range = (0.0, 1.0)
+        if self._probability:
+            self.setYRange(0.0, 1.0, padding=0.02)
 
     def show_history(self, history: dict[str, np.ndarray]) -> None:
         self.d_real.setData(history["step"], history["d_real"])
         self.d_fake.setData(history["step"], history["d_fake"])
         self._follow(history["step"])
+        if not self._probability:  # critic values: fit them, changing the range rarely
+            recent = np.concatenate((history["d_real"][-200:], history["d_fake"][-200:]))
+            new_range = style.sticky_range(recent, self._range, min_span=0.5, margin=0.25)
+            if new_range is not None:
+                self._range = new_range
+                self.setYRange(*new_range, padding=0.0)
+
+
+JS_FLOOR = 1e-4  # the log axis's bottom: JS of 0 is drawn here
+
+
+class ConvergencePlot(_HistoryPlot):
+    """JS(p_data || p_g) in bits on a log axis; V(D, G) on the right with its floor -log 4."""
+
+    def __init__(self) -> None:
+        super().__init__("Divergence and game value", "JS divergence (bits, log)")
+        self.setLogMode(x=False, y=True)
+        self.setYRange(-4, 0, padding=0.02)
+        self.js = self.plot(pen=style.pen(style.DIVERGENCE), name="JS(p_data ‖ p_g), bits")
+        # A log axis: pyqtgraph places lines on it in log10 units.
+        self.threshold = style.reference_line(
+            math.log10(JS_CONVERGED_BITS), f"converged below {JS_CONVERGED_BITS:g}",
+            style.DIVERGENCE)
+        self.threshold.label.setPosition(0.6)
+        self.addItem(self.threshold)
+        self.value_box = style.RightAxisBox(self, "V(D, G)", style.VALUE)
+        self.getAxis("right").setLogMode(False, False)  # the value's axis stays linear
+        self.value = pg.PlotCurveItem(pen=style.pen(style.VALUE, 1.5))
+        self.value_box.addItem(self.value)
+        self.floor = style.reference_line(-math.log(4.0), "−log 4", style.VALUE)
+        self.value_box.addItem(self.floor)
+        self.legend.addItem(self.value, "V(D, G), right axis")
+        self._objective: str | None = None
+        self._value_range = (0.0, 0.0)
+
+    def attach(self) -> None:
+        self.value_box.attach()
+
+    def set_objective(self, name: str) -> None:
+        if name == self._objective:
+            return
+        self._objective = name
+        axis = self.getAxis("right")
+        if name == "wgan-gp":
+            axis.setLabel("E C(real) − E C(fake)", color=f"rgb{style.VALUE}")
+            self.legend.getLabel(self.value).setText("Wasserstein estimate, right axis")
+            self.floor.setValue(0.0)
+            self.floor.label.setFormat("0")
+        else:
+            axis.setLabel("V(D, G) = E log D + E log(1 − D(G))", color=f"rgb{style.VALUE}")
+            self.legend.getLabel(self.value).setText(
+                "V(D, G), right axis" if name in ("minimax", "nonsaturating")
+                else f"V(D, G): undefined for {name}")
+            self.floor.setValue(-math.log(4.0))
+            self.floor.label.setFormat("−log 4")
+        shown = name in ("minimax", "nonsaturating", "wgan-gp")
+        self.value.setVisible(shown)
+        self.floor.setVisible(shown)
+        self._value_range = (0.0, 0.0)
+
+    def show_history(self, history: dict[str, np.ndarray], evaluation=None) -> None:
+        steps = history["step"]
+        self.js.setData(steps, np.maximum(history["js_bits"], JS_FLOOR))
+        value = history["value"]
+        self.value.setData(steps, value, connect="finite")
+        self._follow(steps)
+        if self.value.isVisible():  # the range holds the recent values and the floor
+            recent = np.append(value[-200:], self.floor.value())
+            new_range = style.sticky_range(recent, self._value_range, min_span=0.2, margin=0.15)
+            if new_range is not None:
+                self._value_range = new_range
+                self.value_box.setYRange(*new_range, padding=0.0)
+
+    def clear(self) -> None:
+        for curve in (self.js, self.value):
+            curve.setData([], [])

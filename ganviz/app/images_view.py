@@ -94,6 +94,9 @@ class ImagesView(pg.GraphicsLayoutWidget):
         if view.class_counts is not None:
             self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
                                      view.coverage, view.classified_step)
+        s = snapshot.settings
+        self.losses.set_objective(s["loss"], s["label_smoothing"])
+        self.d_outputs.set_objective(s["loss"], s["label_smoothing"])
         if len(snapshot.history["step"]):
             self.losses.show_history(snapshot.history)
             self.d_outputs.show_history(snapshot.history)

@@ -14,13 +14,23 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ganviz.app.controls import ControlPanel
 from ganviz.app.densities_view import Toy1DView
 from ganviz.app.images_view import ImagesView
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
-from ganviz.core import presets
+from ganviz.core import config, presets
+from ganviz.core.history import EvaluationHistory
+
+# The verdict banner's colours: background, text.
+VERDICT_COLOURS = {
+    "converged": ("#dff3df", "#1b5e20"),
+    "d-not-optimal": ("#fff1d6", "#8a4b00"),
+    "not-converged": ("#eeeeee", "#333333"),
+}
 
 # The view redraws at most this often; newer data replaces older data that was never drawn.
 MAX_DRAW_RATE_HZ = 60
@@ -43,6 +53,7 @@ class MainWindow(QMainWindow):
         self.running = False
         self.latest_frame: Frame | None = None
         self.latest_evaluation = None
+        self.evaluation_history = EvaluationHistory()
         self._frame_dirty = False
         self._evaluation_dirty = False
         self._draw_times: list[float] = []
@@ -71,7 +82,7 @@ class MainWindow(QMainWindow):
         self.start_action.setToolTip("Start or pause training (Space)")
         self.start_action.triggered.connect(self.toggle_running)
         self.step_action = QAction("Step", self, shortcut=QKeySequence(Qt.Key.Key_S))
-        self.step_action.setToolTip("Exactly one iteration (k D steps + 1 G step), "
+        self.step_action.setToolTip("Exactly one iteration (k_d D steps, then k_g G steps), "
                                     "while paused (S)")
         self.step_action.triggered.connect(self.step_once)
         self.reset_action = QAction("Reset", self, shortcut=QKeySequence(Qt.Key.Key_R))
@@ -104,9 +115,23 @@ class MainWindow(QMainWindow):
         self.toy1d = Toy1DView()
         self.images = ImagesView()
         self.views = {"1d": self.toy1d, "mnist": self.images}
+        # The 1-D page: the verdict, always visible, above the plots.
+        self.verdict_label = QLabel("Verdict: waiting for the first evaluation…", wordWrap=True)
+        self.verdict_label.setToolTip(
+            "converged: p_g matches p_data (JS below the threshold) and D is at its "
+            "equilibrium value. 'D is not optimal': D is flat although the generator is "
+            "wrong; compare D with D*, the optimal D for the current generator.")
+        toy_page = QWidget()
+        toy_layout = QVBoxLayout(toy_page)
+        toy_layout.setContentsMargins(0, 0, 0, 0)
+        toy_layout.setSpacing(0)
+        toy_layout.addWidget(self.verdict_label)
+        toy_layout.addWidget(self.toy1d, 1)
+        self.pages = {"1d": toy_page, "mnist": self.images}
+        self._show_verdict("not-converged", "Verdict: waiting for the first evaluation…")
         self.stack = QStackedWidget()
-        for view in self.views.values():
-            self.stack.addWidget(view)
+        for page in self.pages.values():
+            self.stack.addWidget(page)
         # The 1-D view's plots, by the names tests and older code use.
         self.plots = self.toy1d
         self.densities = self.toy1d.densities
@@ -117,7 +142,7 @@ class MainWindow(QMainWindow):
 
     def _show_mode(self, mode: str) -> None:
         self.mode = mode
-        self.stack.setCurrentWidget(self.views[mode])
+        self.stack.setCurrentWidget(self.pages[mode])
         self.real_digits_action.setVisible(mode == "mnist")
 
     def _build_controls(self) -> None:
@@ -126,6 +151,7 @@ class MainWindow(QMainWindow):
         self.controls.setting_changed.connect(self.change_setting)
         self.controls.preset_chosen.connect(self.choose_preset)
         self.controls.message.connect(self.show_message)
+        self.controls.pretrain_requested.connect(self.pretrain_discriminator)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(self.controls)
         dock = QDockWidget("Settings", self)
@@ -149,6 +175,7 @@ class MainWindow(QMainWindow):
                                 data_dir=self.data_dir)
         worker.frame_ready.connect(self._on_frame)
         worker.settings_rejected.connect(self.show_message)
+        worker.notice.connect(self.show_message)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
         worker.start()
@@ -168,8 +195,14 @@ class MainWindow(QMainWindow):
         if not self.running:
             self.training_worker.request_step()
 
+    def pretrain_discriminator(self) -> None:
+        """S1's D_pre, now: fit D to the real pdf, then the game goes on."""
+        steps = self.settings.get("d_pretrain_steps") or 1000
+        self.training_worker.request_pretrain(steps)
+
     def reset(self) -> None:
         self.densities.clear_view()
+        self.evaluation_history.clear()
         if not self.training_worker.isRunning():  # the trainer failed: start a new one
             self.training_worker.stop()
             self.latest_frame = None
@@ -180,7 +213,14 @@ class MainWindow(QMainWindow):
         self.training_worker.request_reset(self.preset, self.settings, self.data_dir)
 
     def change_setting(self, name: str, value) -> None:
+        try:  # settings that must agree with each other (a mixture's lists)
+            config.check_consistency({**self.settings, name: value})
+        except config.SettingError as error:
+            self.show_message(str(error))
+            self.controls.show_settings({name: self.settings[name]})  # keep what was there
+            return
         self.settings[name] = value
+        self.controls.note_value(name, value)
         self.training_worker.request_settings({name: value})
 
     def choose_preset(self, name: str) -> None:
@@ -241,6 +281,7 @@ class MainWindow(QMainWindow):
 
     def _on_evaluation(self, evaluation) -> None:
         self.latest_evaluation = evaluation
+        self.evaluation_history.add(evaluation)
         self._evaluation_dirty = True
 
     def _on_failure(self, message: str) -> None:
@@ -250,11 +291,13 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------------- drawing
     def _draw(self) -> None:
-        if not (self._frame_dirty or self._evaluation_dirty):
-            return
         frame = self.latest_frame
+        if frame is None or not (self._frame_dirty or self._evaluation_dirty):
+            return
         if self._evaluation_dirty and self.mode == "1d":
-            self.densities.show_evaluation(self.latest_evaluation)
+            evaluation = self.latest_evaluation
+            self.toy1d.show_evaluation(evaluation, self.evaluation_history.as_arrays())
+            self._show_verdict(evaluation.verdict, evaluation.verdict_text)
         self._evaluation_dirty = False
         if self._frame_dirty:
             snapshot = frame.snapshot
@@ -264,6 +307,15 @@ class MainWindow(QMainWindow):
         self._count_frame()
         self._show_status(frame)
         self.drawn.emit(frame.snapshot.step)
+
+    def _show_verdict(self, verdict: str, text: str) -> None:
+        if text == self.verdict_label.text():
+            return
+        background, colour = VERDICT_COLOURS[verdict]
+        self.verdict_label.setStyleSheet(
+            f"QLabel {{ background: {background}; color: {colour}; padding: 6px 10px; "
+            f"font-size: 13px; font-weight: 600; }}")
+        self.verdict_label.setText(text)
 
     def _count_frame(self) -> None:
         now = time.perf_counter()

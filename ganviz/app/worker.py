@@ -31,6 +31,7 @@ class TrainingWorker(QThread):
 
     frame_ready = Signal(object)  # Frame
     settings_rejected = Signal(str)
+    notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
@@ -60,6 +61,10 @@ class TrainingWorker(QThread):
 
     def request_settings(self, changes: dict) -> None:
         self._send(("settings", dict(changes)))
+
+    def request_pretrain(self, steps: int) -> None:
+        """Fit D to the real pdf now (1-D: S1's D_pre), then go on as before."""
+        self._send(("pretrain", int(steps)))
 
     def request_reset(self, preset: str, settings: dict, data_dir: str | None = None) -> None:
         """New networks for ``preset`` with ``settings`` (MNIST: from ``data_dir``)."""
@@ -106,6 +111,8 @@ class TrainingWorker(QThread):
                     self.frame_ready.emit(message[1])
                 elif kind == "rejected":
                     self.settings_rejected.emit(message[1])
+                elif kind == "notice":
+                    self.notice.emit(message[1])
                 elif kind == "failed":
                     self.failed.emit(message[1])
                     return

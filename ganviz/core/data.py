@@ -1,4 +1,9 @@
-"""Real data for the 1-D toy: a target distribution with an exact density."""
+"""Real data for the 1-D toy: target distributions with exact densities.
+
+Each target gives its exact pdf and cdf (for the plots, D* and the divergences), its mean
+and standard deviation (the networks see standardised data), and samples drawn with
+torch from a given random stream.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +13,184 @@ import numpy as np
 import torch
 
 _SQRT2 = math.sqrt(2.0)
-
-
-class Gaussian1D:
-    """N(mean, sigma): exact pdf and cdf for the plots and divergences, torch sampling."""
-
-    def __init__(self, mean: float, sigma: float) -> None:
-        self.mean = float(mean)
-        self.sigma = float(sigma)
-
-    def pdf(self, x: np.ndarray) -> np.ndarray:
-        u = (np.asarray(x, dtype=np.float64) - self.mean) / self.sigma
-        return np.exp(-0.5 * u * u) / (self.sigma * math.sqrt(2.0 * math.pi))
-
-    def cdf(self, x: np.ndarray) -> np.ndarray:
-        u = (np.asarray(x, dtype=np.float64) - self.mean) / (self.sigma * _SQRT2)
-        return 0.5 * (1.0 + _erf(u))
-
-    def sample(self, n: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
-        """``n`` samples as an (n, 1) float32 tensor, in data units."""
-        eps = torch.randn(n, 1, generator=generator, device=device)
-        return eps.mul_(self.sigma).add_(self.mean)
-
-    def support(self, width: float = 5.0) -> tuple[float, float]:
-        """The interval holding all but a negligible part of the mass (mean +- width sigma)."""
-        return self.mean - width * self.sigma, self.mean + width * self.sigma
+_SQRT3 = math.sqrt(3.0)
 
 
 def _erf(u: np.ndarray) -> np.ndarray:
     # numpy has no erf; math.erf vectorised is fast enough for the few hundred points
     # of a plot grid and keeps scipy out of the dependencies.
     return np.vectorize(math.erf, otypes=[np.float64])(u)
+
+
+def _normal_pdf(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    u = (np.asarray(x, dtype=np.float64) - mean) / sigma
+    return np.exp(-0.5 * u * u) / (sigma * math.sqrt(2.0 * math.pi))
+
+
+def _normal_cdf(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    return 0.5 * (1.0 + _erf((np.asarray(x, dtype=np.float64) - mean) / (sigma * _SQRT2)))
+
+
+class Target1D:
+    """A distribution on the real line with an exact density."""
+
+    mean: float
+    std: float
+
+    def pdf(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def sample(self, n: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
+        """``n`` samples as an (n, 1) float32 tensor, in data units."""
+        raise NotImplementedError
+
+    def support(self, width: float = 5.0) -> tuple[float, float]:
+        """An interval holding all but a negligible part of the mass."""
+        return self.mean - width * self.std, self.mean + width * self.std
+
+    def quantile(self, q: float) -> float:
+        """The ``q`` quantile, by bisection on the cdf (exact to 1e-9 of the support)."""
+        lo, hi = self.support(12.0)
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if float(self.cdf(np.array([mid]))[0]) < q:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    def central_interval(self, mass: float = 0.95) -> tuple[float, float]:
+        tail = 0.5 * (1.0 - mass)
+        return self.quantile(tail), self.quantile(1.0 - tail)
+
+
+class Gaussian1D(Target1D):
+    def __init__(self, mean: float, sigma: float) -> None:
+        self.mean = float(mean)
+        self.sigma = self.std = float(sigma)
+
+    def pdf(self, x):
+        return _normal_pdf(x, self.mean, self.sigma)
+
+    def cdf(self, x):
+        return _normal_cdf(x, self.mean, self.sigma)
+
+    def sample(self, n, generator, device):
+        eps = torch.randn(n, 1, generator=generator, device=device)
+        return eps.mul_(self.sigma).add_(self.mean)
+
+    def central_interval(self, mass: float = 0.95) -> tuple[float, float]:
+        if mass == 0.95:  # the common case, without the bisection
+            return self.mean - 1.959964 * self.sigma, self.mean + 1.959964 * self.sigma
+        return super().central_interval(mass)
+
+
+class Uniform1D(Target1D):
+    """Uniform with the given mean and standard deviation (half-width sqrt(3) std)."""
+
+    def __init__(self, mean: float, std: float) -> None:
+        self.mean, self.std = float(mean), float(std)
+        self.low, self.high = self.mean - _SQRT3 * self.std, self.mean + _SQRT3 * self.std
+
+    def pdf(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where((x >= self.low) & (x <= self.high), 1.0 / (self.high - self.low), 0.0)
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def sample(self, n, generator, device):
+        u = torch.rand(n, 1, generator=generator, device=device)
+        return u.mul_(self.high - self.low).add_(self.low)
+
+    def support(self, width: float = 5.0) -> tuple[float, float]:
+        margin = 0.25 * (self.high - self.low)  # room to see mass outside the box
+        return self.low - margin, self.high + margin
+
+
+class Laplace1D(Target1D):
+    """Laplace with the given mean and standard deviation (scale std / sqrt(2))."""
+
+    def __init__(self, mean: float, std: float) -> None:
+        self.mean, self.std = float(mean), float(std)
+        self.b = self.std / _SQRT2
+
+    def pdf(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.exp(-np.abs(x - self.mean) / self.b) / (2.0 * self.b)
+
+    def cdf(self, x):
+        u = (np.asarray(x, dtype=np.float64) - self.mean) / self.b
+        return np.where(u < 0, 0.5 * np.exp(np.minimum(u, 0.0)),
+                        1.0 - 0.5 * np.exp(-np.maximum(u, 0.0)))
+
+    def sample(self, n, generator, device):
+        # Inverse cdf of a uniform in (-1/2, 1/2), kept away from the ends.
+        u = torch.rand(n, 1, generator=generator, device=device).clamp_(1e-7, 1 - 1e-7) - 0.5
+        return -self.b * torch.sign(u) * torch.log1p(-2.0 * u.abs()) + self.mean
+
+    def support(self, width: float = 5.0) -> tuple[float, float]:
+        return self.mean - 1.6 * width * self.std, self.mean + 1.6 * width * self.std
+
+
+class Mixture1D(Target1D):
+    """A mixture of Gaussians: means, standard deviations, weights (normalised)."""
+
+    def __init__(self, means, sigmas, weights) -> None:
+        count = len(means)
+        self.means = np.asarray(means, dtype=np.float64)
+        self.sigmas = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (count,)).copy()
+        weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), (count,))
+        self.weights = weights / weights.sum()
+        self.mean = float(np.sum(self.weights * self.means))
+        second = np.sum(self.weights * (self.sigmas**2 + self.means**2))
+        self.std = float(math.sqrt(max(second - self.mean**2, 1e-12)))
+        self._cumulative = np.cumsum(self.weights)[:-1]
+
+    def pdf(self, x):
+        return sum(w * _normal_pdf(x, m, s)
+                   for w, m, s in zip(self.weights, self.means, self.sigmas, strict=True))
+
+    def cdf(self, x):
+        return sum(w * _normal_cdf(x, m, s)
+                   for w, m, s in zip(self.weights, self.means, self.sigmas, strict=True))
+
+    def sample(self, n, generator, device):
+        # The component of each sample: a uniform draw placed among the cumulative weights.
+        u = torch.rand(n, generator=generator, device=device)
+        cumulative = torch.as_tensor(self._cumulative, dtype=torch.float32, device=device)
+        components = torch.searchsorted(cumulative, u, right=True)
+        means = torch.as_tensor(self.means, dtype=torch.float32, device=device)[components]
+        sigmas = torch.as_tensor(self.sigmas, dtype=torch.float32, device=device)[components]
+        eps = torch.randn(n, generator=generator, device=device)
+        return (means + sigmas * eps).reshape(n, 1)
+
+    def support(self, width: float = 5.0) -> tuple[float, float]:
+        return (float(np.min(self.means - width * self.sigmas)),
+                float(np.max(self.means + width * self.sigmas)))
+
+
+def make_target(settings: dict) -> Target1D:
+    """The target that the 1-D settings describe."""
+    kind = settings.get("target", "gaussian")
+    mean, std = settings["target_mean"], settings["target_sigma"]
+    if kind == "mixture":
+        return Mixture1D(settings["mixture_means"], settings["mixture_sigmas"],
+                         settings["mixture_weights"])
+    if kind == "uniform":
+        return Uniform1D(mean, std)
+    if kind == "laplace":
+        return Laplace1D(mean, std)
+    return Gaussian1D(mean, std)
+
+
+TARGET_SETTINGS = ("target", "target_mean", "target_sigma", "mixture_means", "mixture_sigmas",
+                   "mixture_weights")
+
+
+def target_key(settings: dict) -> tuple:
+    return tuple(settings[name] for name in TARGET_SETTINGS)

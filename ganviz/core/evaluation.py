@@ -1,9 +1,10 @@
 """What the 1-D view shows, computed from a copy of the networks' weights.
 
 The trainer hands out its weights as plain numpy (a :class:`ModelState`); anything, in
-any thread, can turn them into densities, D(x) and divergences here. The window does
-this on a thread of its own, so that the 20,000-sample density estimates never cost the
-training thread more than the copy of a few thousand weights.
+any thread, can turn them into densities, D(x), the optimal D*(x), divergences and the
+verdict here. The window does this on a thread of its own, so that the 20,000-sample
+density estimates never cost the training process more than the copy of a few thousand
+weights.
 """
 
 from __future__ import annotations
@@ -15,25 +16,35 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganviz.core.data import Gaussian1D
+from ganviz.core import objectives
+from ganviz.core.data import Target1D, make_target
 from ganviz.core.metrics import histogram_density, js_divergence_bits, nice_step
-from ganviz.core.models import mlp
+from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
+from ganviz.core.theory import D_TOLERANCE, JS_CONVERGED_BITS, VERDICTS
+
+__all__ = ["D_TOLERANCE", "JS_CONVERGED_BITS", "VERDICTS", "Evaluation", "Evaluator",
+           "ModelState", "evaluate"]
 
 DENSITY_SAMPLES = 20_000
+CENTRAL_MASS = 0.95  # D is judged over the real data's central 95%
+
 
 
 @dataclass
 class ModelState:
-    """The networks and the target at one iteration, as plain numpy."""
+    """The networks, the target and the objective at one iteration, as plain numpy."""
 
     step: int
     generator: dict[str, np.ndarray]  # the averaged (EMA) generator: the one drawn
     raw_generator: dict[str, np.ndarray]  # the trained generator
     discriminator: dict[str, np.ndarray]
-    hidden_width: int
-    hidden_layers: int
-    target_mean: float
-    target_sigma: float
+    spec: dict  # how the networks are built (Toy1D.spec)
+    target: dict  # the target's settings
+    loss: str
+    label_smoothing: float
+    noise: str
+    noise_range: float
+    batch_size: int
     offset: float  # the networks see (x - offset) / scale
     scale: float
 
@@ -45,7 +56,8 @@ class Evaluation:
     step: int
     x: np.ndarray  # grid of the curves
     real_pdf: np.ndarray  # exact density of the target on x
-    d_curve: np.ndarray  # D(x) on x
+    d_curve: np.ndarray  # D's output on x (a probability, or the critic's value)
+    d_star: np.ndarray  # the optimal D for the current generator on x (NaN: none)
     edges: np.ndarray  # histogram bin edges
     gen_density: np.ndarray  # histogram density of the averaged generator
     raw_gen_density: np.ndarray  # the same for the trained generator
@@ -53,11 +65,21 @@ class Evaluation:
     js_bits: float  # JS(p_data || p_g) in bits, on the histogram's bins (+1 bin outside)
     gen_mean: float
     gen_std: float
-    d_max_dev: float  # max |D(x) - 0.5| over the target's mean +- 2 sigma
+    d_max_dev: float  # max |D - its equilibrium value| over the central 95% (or half-spread)
+    d_star_gap: float  # max |D - D*| over the central 95% (NaN where D* is undefined)
+    value: float  # V(D, G) (cross-entropy games) or the Wasserstein estimate (wgan-gp)
+    verdict: str  # one of VERDICTS
+    verdict_text: str  # the verdict in plain words, with its numbers
+    d_equilibrium: float | None  # where D settles at the equilibrium (None: no one value)
+    central: tuple[float, float]  # the interval D is judged over
 
 
 def state_dict_numpy(module: nn.Module) -> dict[str, np.ndarray]:
     return {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
+
+
+def _spec_key(spec: dict) -> tuple:
+    return tuple(sorted(spec.items()))
 
 
 class Evaluator:
@@ -66,14 +88,16 @@ class Evaluator:
     def __init__(self, seed: int = 0, device: str | torch.device = "cpu") -> None:
         self.device = torch.device(device)
         self.rng = torch.Generator(self.device).manual_seed(seed)
-        self._networks: dict[tuple[int, int], tuple[nn.Module, nn.Module, nn.Module]] = {}
+        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
 
     def _load(self, state: ModelState) -> tuple[nn.Module, nn.Module, nn.Module]:
-        key = (state.hidden_width, state.hidden_layers)
+        key = _spec_key(state.spec)
         if key not in self._networks:
+            generator, discriminator = build_toy_networks(state.spec)
+            raw_generator, _ = build_toy_networks(state.spec)
             self._networks[key] = tuple(
-                mlp(1, *key, 1).to(self.device).requires_grad_(False) for _ in range(3)
-            )
+                n.to(self.device).requires_grad_(False)
+                for n in (generator, raw_generator, discriminator))
         networks = self._networks[key]
         for network, weights in zip(
             networks, (state.generator, state.raw_generator, state.discriminator), strict=True
@@ -84,48 +108,125 @@ class Evaluator:
     @torch.inference_mode()
     def evaluate(self, state: ModelState, num_samples: int = DENSITY_SAMPLES) -> Evaluation:
         generator, raw_generator, discriminator = self._load(state)
-        return evaluate(
-            generator, raw_generator, discriminator,
-            Gaussian1D(state.target_mean, state.target_sigma),
-            state.offset, state.scale, state.step, self.rng, num_samples,
-        )
+        return self.evaluate_networks(state, generator, raw_generator, discriminator,
+                                      self.rng, num_samples)
+
+    @staticmethod
+    @torch.inference_mode()
+    def evaluate_networks(state: ModelState, generator: nn.Module, raw_generator: nn.Module,
+                          discriminator: nn.Module, rng: torch.Generator,
+                          num_samples: int = DENSITY_SAMPLES) -> Evaluation:
+        return evaluate(state, generator, raw_generator, discriminator, rng, num_samples)
 
 
 @torch.inference_mode()
 def sample(network: nn.Module, n: int, offset: float, scale: float,
-           rng: torch.Generator) -> np.ndarray:
+           rng: torch.Generator, noise: str = "gaussian", noise_range: float = 1.0) -> np.ndarray:
     """``n`` samples of a generator in data units, float32 (n,)."""
-    z = torch.randn(n, 1, generator=rng, device=rng.device)
+    from ganviz.core.toy1d import draw_noise
+
+    z = draw_noise(n, noise, noise_range, rng)
     return network(z).mul_(scale).add_(offset).reshape(-1).cpu().numpy()
 
 
 @torch.inference_mode()
-def discriminate(network: nn.Module, x: np.ndarray, offset: float, scale: float) -> np.ndarray:
-    """D(x) (a probability) for points ``x`` in data units."""
+def discriminator_output(network: nn.Module, x: np.ndarray, offset: float, scale: float,
+                         objective: objectives.Objective,
+                         reference: np.ndarray | None = None) -> np.ndarray:
+    """D's output (a probability, or the critic's value) for points ``x`` in data units.
+
+    A minibatch discriminator scores each point as one member of the batch ``reference``
+    (data units) plus itself.
+    """
     device = next(network.parameters()).device
-    x_net = torch.as_tensor((np.asarray(x, dtype=np.float64) - offset) / scale,
-                            dtype=torch.float32, device=device).reshape(-1, 1)
-    return torch.sigmoid(network(x_net)).reshape(-1).cpu().numpy()
+
+    def to_network(values: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor((np.asarray(values, dtype=np.float64) - offset) / scale,
+                               dtype=torch.float32, device=device).reshape(-1, 1)
+
+    if isinstance(network, MinibatchDiscriminator):
+        raw = torch.cat([network(chunk, to_network(reference))
+                         for chunk in to_network(x).split(1024)])
+    else:
+        raw = network(to_network(x))
+    return objective.d_output(raw).reshape(-1).cpu().numpy().astype(np.float64)
+
+
+def discriminate(network: nn.Module, x: np.ndarray, offset: float, scale: float) -> np.ndarray:
+    """D(x) = sigmoid(logit) for points ``x`` in data units (cross-entropy games)."""
+    return discriminator_output(network, x, offset, scale, objectives.get("nonsaturating"))
+
+
+def _smoothed(density: np.ndarray, bins: float = 1.0) -> np.ndarray:
+    """The histogram convolved with a Gaussian of ``bins`` bins: a steadier p_g for D*."""
+    radius = math.ceil(3 * bins)
+    offsets = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (offsets / bins) ** 2)
+    kernel /= kernel.sum()
+    return np.convolve(density, kernel, mode="same")
+
+
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray,
+                          objective: objectives.Objective, smoothing: float) -> np.ndarray:
+    """D*(x) for the current generator: p_data / (p_data + p_g), times (1 - s) with one-sided
+    label smoothing s; NaN where neither density has mass, or where the objective's optimum
+    is not a function of the two densities (hinge: a step; wgan-gp: no closed form)."""
+    if not objective.has_d_star:
+        return np.full_like(p_data, np.nan)
+    # Where both densities are almost nil D* is 0/0, and its estimate only sampling noise:
+    # it is left undefined below 1% of the real density's peak.
+    total = p_data + p_g
+    floor = 0.01 * max(float(p_data.max()), 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_star = np.where(total > floor, p_data / total, np.nan)
+    if objective.uses_smoothing():
+        d_star = d_star * (1.0 - smoothing)
+    return d_star
+
+
+def judge(js_bits: float, d_max_dev: float, d_star_gap: float, d_name: str,
+          d_equilibrium: float | None) -> tuple[str, str]:
+    """The verdict and a sentence with the numbers behind it."""
+    at = f"{d_equilibrium:g}" if d_equilibrium is not None else "flat"
+    dev_label = (f"max|{d_name} − {d_equilibrium:g}|" if d_equilibrium is not None
+                 else f"{d_name}'s half-spread")
+    gap = "" if not math.isfinite(d_star_gap) else f", max|D − D*| {d_star_gap:.3f}"
+    if not (math.isfinite(js_bits) and math.isfinite(d_max_dev)):
+        return "not-converged", "Not converged: the generator or D produced NaN/Inf."
+    flat = d_max_dev < D_TOLERANCE
+    matched = js_bits < JS_CONVERGED_BITS
+    numbers = (f"JS {js_bits:.4f} bits (threshold {JS_CONVERGED_BITS}), {dev_label} "
+               f"{d_max_dev:.3f} (threshold {D_TOLERANCE}){gap}")
+    if flat and matched:
+        return "converged", (f"Converged: p_g matches p_data and {d_name} is at {at}. "
+                             f"{numbers}")
+    if flat:
+        return "d-not-optimal", (f"{d_name} is at {at} but the generator has not matched the "
+                                 f"data — {d_name} is not optimal. {numbers}")
+    if matched:
+        return "not-converged", (f"Not converged: p_g is close to p_data but {d_name} still "
+                                 f"tells them apart. {numbers}")
+    return "not-converged", f"Not converged. {numbers}"
 
 
 def evaluate(
+    state: ModelState,
     generator: nn.Module,
     raw_generator: nn.Module,
     discriminator: nn.Module,
-    target: Gaussian1D,
-    offset: float,
-    scale: float,
-    step: int,
     rng: torch.Generator,
     num_samples: int = DENSITY_SAMPLES,
     curve_points: int = 401,
 ) -> Evaluation:
-    """Densities, D(x) and the divergence, from ``num_samples`` generator samples."""
-    averaged = sample(generator, num_samples, offset, scale, rng)
-    raw = sample(raw_generator, num_samples, offset, scale, rng)
+    """Densities, D, D*, the divergence, V and the verdict, from ``num_samples`` samples."""
+    target: Target1D = make_target(state.target)
+    objective = objectives.get(state.loss)
+    offset, scale = state.offset, state.scale
+    averaged = sample(generator, num_samples, offset, scale, rng, state.noise, state.noise_range)
+    raw = sample(raw_generator, num_samples, offset, scale, rng, state.noise, state.noise_range)
 
-    # The x range holds the target's +-5 sigma and nearly all the generator's mass,
-    # rounded outward to a round step so that it stays put while the generator wobbles.
+    # The x range holds the target's support and nearly all the generator's mass, rounded
+    # outward to a round step so that it stays put while the generator wobbles.
     lo, hi = target.support(5.0)
     finite = np.isfinite(averaged)
     if finite.all():
@@ -133,9 +234,10 @@ def evaluate(
         lo, hi = min(lo, float(g_lo)), max(hi, float(g_hi))
     step_x = nice_step(hi - lo, 10)
     lo, hi = math.floor(lo / step_x) * step_x, math.ceil(hi / step_x) * step_x
-    # Bins an eighth of the target's sigma wide, within limits that keep both the
+    # Bins an eighth of the target's finest scale wide, within limits that keep both the
     # sampling noise per bin and the drawing cost small.
-    bins = int(np.clip(round((hi - lo) / (target.sigma / 8.0)), 60, 400))
+    resolution = float(np.min(getattr(target, "sigmas", target.std)))
+    bins = int(np.clip(round((hi - lo) / (resolution / 8.0)), 60, 400))
     edges = np.linspace(lo, hi, bins + 1)
 
     gen_density, gen_outside = histogram_density(averaged, edges)
@@ -145,14 +247,43 @@ def evaluate(
     gen_mass = np.append(gen_density * np.diff(edges), gen_outside / num_samples)
     js = js_divergence_bits(real_mass, gen_mass)
 
+    # D is scored on the plot's grid and on the real data's central 95%.
     x = np.linspace(lo, hi, curve_points)
-    central = np.linspace(target.mean - 2 * target.sigma, target.mean + 2 * target.sigma, 201)
-    d_values = discriminate(discriminator, np.concatenate((x, central)), offset, scale)
+    c_lo, c_hi = target.central_interval(CENTRAL_MASS)
+    central = np.linspace(c_lo, c_hi, 201)
+    reference = None
+    if isinstance(discriminator, MinibatchDiscriminator):
+        reference = raw[: max(1, state.batch_size - 1)]  # as one more member of a G batch
+    d_values = discriminator_output(discriminator, np.concatenate((x, central)), offset,
+                                    scale, objective, reference)
+    d_curve, d_central = d_values[:curve_points], d_values[curve_points:]
+
+    # D* from the exact p_data and the (smoothed) histogram of the trained generator, which
+    # is the one D is trained against.
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    p_g_raw = _smoothed(raw_density, bins=2.0)
+    both = np.concatenate((x, central))
+    p_g = np.interp(both, centres, p_g_raw, left=0.0, right=0.0)
+    d_star_all = optimal_discriminator(target.pdf(both), p_g, objective,
+                                       state.label_smoothing)
+    d_star, d_star_central = d_star_all[:curve_points], d_star_all[curve_points:]
+    gaps = np.abs(d_central - d_star_central)
+    d_star_gap = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
+
+    equilibrium = objective.equilibrium(state.label_smoothing)
+    if equilibrium.d_output is not None:
+        d_max_dev = float(np.max(np.abs(d_central - equilibrium.d_output)))
+    else:  # hinge and wgan-gp: no single value; D must at least be flat
+        d_max_dev = float(0.5 * (np.max(d_central) - np.min(d_central)))
+    value = game_value(target, objective, discriminator, raw, offset, scale, reference)
+    verdict, verdict_text = judge(js, d_max_dev, d_star_gap, objective.d_name,
+                                  equilibrium.d_output)
     return Evaluation(
-        step=step,
+        step=state.step,
         x=x.astype(np.float32),
         real_pdf=target.pdf(x).astype(np.float32),
-        d_curve=d_values[:curve_points].astype(np.float32),
+        d_curve=d_curve.astype(np.float32),
+        d_star=d_star.astype(np.float32),
         edges=edges.astype(np.float32),
         gen_density=gen_density.astype(np.float32),
         raw_gen_density=raw_density.astype(np.float32),
@@ -160,5 +291,42 @@ def evaluate(
         js_bits=js,
         gen_mean=float(averaged[finite].mean(dtype=np.float64)) if finite.any() else math.nan,
         gen_std=float(averaged[finite].std(dtype=np.float64)) if finite.any() else math.nan,
-        d_max_dev=float(np.max(np.abs(d_values[curve_points:] - 0.5))),
+        d_max_dev=d_max_dev,
+        d_star_gap=d_star_gap,
+        value=value,
+        verdict=verdict,
+        verdict_text=verdict_text,
+        d_equilibrium=equilibrium.d_output,
+        central=(c_lo, c_hi),
     )
+
+
+def game_value(target: Target1D, objective: objectives.Objective, discriminator: nn.Module,
+               fake: np.ndarray, offset: float, scale: float,
+               reference: np.ndarray | None) -> float:
+    """V(D, G) = E_data log D(x) + E_g log(1 - D(G(z))) for the cross-entropy games (at most
+    -log 4 + 2 JS, and -log 4 at the equilibrium); the Wasserstein estimate
+    E C(real) - E C(fake) for wgan-gp; NaN for the others, whose D is no probability.
+
+    The data term is exact up to quadrature (the target's pdf on 2,001 points); the
+    generator term averages over its samples.
+    """
+    if not objective.has_value:
+        return math.nan
+    lo, hi = target.support(6.0)
+    grid = np.linspace(lo, hi, 2001)
+    weights = target.pdf(grid)
+    weights = weights / weights.sum()
+    fake = fake[np.isfinite(fake)]
+    if not len(fake):
+        return math.nan
+    raw_objective = objectives.get("lsgan")  # any objective whose D output is the raw one
+    real_out = discriminator_output(discriminator, grid, offset, scale, raw_objective, reference)
+    fake_out = discriminator_output(discriminator, fake, offset, scale, raw_objective, reference)
+    if objective.name == "wgan-gp":
+        return float(np.sum(weights * real_out) - fake_out.mean())
+    # log D = -softplus(-l), log(1 - D) = -softplus(l): exact where D saturates.
+    log_d_real = -np.logaddexp(0.0, -real_out)
+    log_not_d_fake = -np.logaddexp(0.0, fake_out)
+    return float(np.sum(weights * log_d_real) + log_not_d_fake.mean())
+

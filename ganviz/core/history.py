@@ -69,3 +69,32 @@ class BoundedHistory:
         self._length = 0
         self._bucket_sum[:] = 0.0
         self._bucket_count = 0
+
+
+class EvaluationHistory:
+    """JS divergence and V(D, G) of successive evaluations, over iterations, bounded.
+
+    Evaluations come at the drawing rate, not every iteration; a step lower than the last
+    one means the run was reset, and starts the curves afresh.
+    """
+
+    NAMES = ("js_bits", "value")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.history = BoundedHistory(self.NAMES, capacity)
+        self.last_step = -1
+
+    def add(self, evaluation) -> None:
+        if evaluation.step < self.last_step:
+            self.history.clear()
+        elif evaluation.step == self.last_step:
+            return  # paused: the same iteration evaluated again
+        self.last_step = evaluation.step
+        self.history.record(evaluation.step, [evaluation.js_bits, evaluation.value])
+
+    def clear(self) -> None:
+        self.history.clear()
+        self.last_step = -1
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        return self.history.as_arrays()

@@ -144,6 +144,10 @@ class ImagesViewData:
 
 class MnistProblem:
     mode = "mnist"
+    batch_dependent = False  # D scores each image on its own
+
+    def input_noise_scale(self) -> float:
+        return 1.0  # instance noise is given in pixel units of the networks' range
 
     def __init__(self, preset, settings: dict, device: torch.device,
                  data: mnist.MnistData | None = None) -> None:

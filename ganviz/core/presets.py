@@ -13,18 +13,38 @@ class Preset:
     mode: str  # "1d" or "mnist"
     description: str  # two sentences, shown in the window and by `ganviz presets`
     overrides: dict[str, int | float] = field(default_factory=dict)
-    # What the user does not edit: architecture, noise, output range, Adam's betas.
+    # What the user does not edit: architecture, noise, output range, activations.
     model: dict = field(default_factory=dict)
 
-    def settings(self) -> dict[str, int | float]:
+    def settings(self) -> dict:
         values = config.defaults(self.mode)
         values.update(config.validate(self.overrides, self.mode))
         return values
 
     @property
     def betas(self) -> tuple[float, float]:
-        return tuple(self.model.get("betas", (0.5, 0.999)))
+        """Adam's betas of this preset (editable: the adam_beta1/adam_beta2 settings)."""
+        values = self.settings()
+        return values["adam_beta1"], values["adam_beta2"]
 
+
+STRONG_D_PRESET = Preset(
+    "strong-d", "1d",
+    "The paper's minimax loss with a strong D (20 D steps per iteration, raw data) and a "
+    "plain-SGD generator: D rejects every fake with certainty and log(1 - D(G(z))) gives "
+    "the generator almost no gradient, so it barely moves. Switch the objective to "
+    "nonsaturating to watch it start to learn.",
+    overrides={"loss": "minimax", "k": 20, "lr_d": 3e-3, "optimizer_g": "sgd", "lr_g": 0.01,
+               "standardize": False},
+)
+
+FAST_LR_PRESET = Preset(
+    "fast-lr", "1d",
+    "Learning rates 20 times the default, Adam with beta1 0.9 and no weight averaging: the "
+    "two players overshoot each other and the generator's density keeps swinging around "
+    "the target instead of settling. Lower both learning rates live to watch it calm down.",
+    overrides={"lr_d": 0.02, "lr_g": 0.02, "adam_beta1": 0.9, "ema": 0.0},
+)
 
 PRESETS: dict[str, Preset] = {
     p.name: p
@@ -36,6 +56,37 @@ PRESETS: dict[str, Preset] = {
             "while D(x) flattens to 0.5.",
         ),
         Preset(
+            "seed-toy", "1d",
+            "The 1-D tutorial S1 exactly: raw N(4, 0.5) data, G 1-4-1 softplus, D of three "
+            "tanh layers of 8 with N(0, 1) weights and pre-trained on the pdf, plain SGD 0.03 "
+            "decayed x0.95 every 150 steps, batch 12, stratified noise over [-8, 8]. Like the "
+            "original it ends with D flat at 0.5 while the generator is still wrong: the "
+            "verdict and D* show that this is not convergence.",
+            overrides={"g_width": 4, "g_layers": 1, "d_width": 8, "d_layers": 3,
+                       "optimizer_d": "sgd", "optimizer_g": "sgd", "lr_d": 0.03, "lr_g": 0.03,
+                       "lr_decay": 0.95, "lr_decay_every": 150, "batch_size": 12,
+                       "noise": "stratified", "noise_range": 8.0, "d_pretrain_steps": 1000,
+                       "standardize": False, "ema": 0.0},
+            model={"g_activation": "softplus", "d_activation": "tanh", "init": "normal"},
+        ),
+        Preset(
+            "bimodal", "1d",
+            "Two narrow modes at -2 and 2 (std 0.3): with the default settings the generator "
+            "squeezes each mode into a spike, and JS stays near 0.3 bits. Turn on minibatch "
+            "discrimination (then Reset) and the spikes widen into the real modes.",
+            overrides={"target": "mixture", "mixture_means": (-2.0, 2.0),
+                       "mixture_sigmas": (0.3,), "mixture_weights": (1.0,)},
+        ),
+        Preset(
+            "lazy-d", "1d",
+            "The default game fed raw data (no standardisation): D goes flat at 0.5 within a "
+            "few hundred iterations while the generator's spread is still wrong. The verdict "
+            "says 'D is not optimal', and D* (dashed) shows what an optimal D would see.",
+            overrides={"standardize": False},
+        ),
+        STRONG_D_PRESET,
+        FAST_LR_PRESET,
+        Preset(
             "mnist", "mnist",
             "Made for a laptop CPU: LeakyReLU MLPs (G 64-256-512-784, D 784-512-256-1) at "
             "about 55 iterations/s, Adam 1e-3, and a weight-averaged generator; digits of all "
@@ -46,8 +97,7 @@ PRESETS: dict[str, Preset] = {
             # cores: 69-71% of samples classified with p >= 0.9 against 40-59%.
             overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 64, "latent_dim": 64,
                        "ema": 0.99},
-            model={"architecture": "fast-mlp", "noise": "normal", "output": "tanh",
-                   "betas": (0.5, 0.999)},
+            model={"architecture": "fast-mlp", "noise": "normal", "output": "tanh"},
         ),
         Preset(
             "mnist-tf-mlp", "mnist",
@@ -55,9 +105,8 @@ PRESETS: dict[str, Preset] = {
             "sigmoid, uniform noise, Adam with default settings, batch 128. Expect blurry, "
             "noisy digits for a long while.",
             overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 128, "latent_dim": 100,
-                       "ema": 0.0},
-            model={"architecture": "tf-mlp", "noise": "uniform", "output": "sigmoid",
-                   "betas": (0.9, 0.999)},
+                       "ema": 0.0, "adam_beta1": 0.9},
+            model={"architecture": "tf-mlp", "noise": "uniform", "output": "sigmoid"},
         ),
         Preset(
             "mnist-keras-mlp", "mnist",
@@ -66,8 +115,7 @@ PRESETS: dict[str, Preset] = {
             "Data in [-1, 1], Gaussian noise.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 32, "latent_dim": 100,
                        "ema": 0.0},
-            model={"architecture": "keras-mlp", "noise": "normal", "output": "tanh",
-                   "betas": (0.5, 0.999)},
+            model={"architecture": "keras-mlp", "noise": "normal", "output": "tanh"},
         ),
         Preset(
             "mnist-torch-mlp", "mnist",
@@ -75,9 +123,8 @@ PRESETS: dict[str, Preset] = {
             "tanh, Gaussian noise, Adam 2e-4, batch 100. Its text promises blurry digits after "
             "5 epochs of 60,000 images.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 100, "latent_dim": 64,
-                       "ema": 0.0},
-            model={"architecture": "torch-mlp", "noise": "normal", "output": "tanh",
-                   "betas": (0.9, 0.999)},
+                       "ema": 0.0, "adam_beta1": 0.9},
+            model={"architecture": "torch-mlp", "noise": "normal", "output": "tanh"},
         ),
         Preset(
             "mnist-dcgan", "mnist",
@@ -86,8 +133,18 @@ PRESETS: dict[str, Preset] = {
             "in [-0.5, 0.5]. Like S5 it trains D once and G twice per iteration.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 64, "latent_dim": 128,
                        "k_g": 2, "ema": 0.0},
-            model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh",
-                   "betas": (0.5, 0.999)},
+            model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh"},
+        ),
+        Preset(
+            "mnist-wgan-gp", "mnist",
+            "S5's other objective on the same networks: WGAN-GP, a critic without sigmoid and "
+            "a gradient penalty of weight 10, Adam 1e-4 with betas (0.5, 0.9), D once and G "
+            "twice per iteration as in S5. The D plots show the critic's raw values, and the "
+            "critic loss E C(fake) - E C(real) (minus the Wasserstein estimate) rises toward 0.",
+            overrides={"loss": "wgan-gp", "gp_weight": 10.0, "lr_d": 1e-4, "lr_g": 1e-4,
+                       "adam_beta1": 0.5, "adam_beta2": 0.9, "batch_size": 64,
+                       "latent_dim": 128, "k_g": 2, "ema": 0.0},
+            model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh"},
         ),
     )
 }

@@ -8,9 +8,10 @@ trainer keeps a core to itself and the window draws on the other.
 
 The protocol is plain tuples over two one-way pipes (commands in, results out):
 
-    commands: ("run", bool) | ("step",) | ("settings", dict)
+    commands: ("run", bool) | ("step",) | ("settings", dict) | ("pretrain", steps)
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
-    results:  ("frame", Frame) | ("rejected", message) | ("failed", message) | ("stopped",)
+    results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
+              | ("failed", message) | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
 previous one was consumed, so a busy window never makes the trainer queue frames that would
@@ -107,6 +108,8 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
 
     def send_frame() -> None:
         nonlocal frame_in_flight
+        for notice in trainer.take_notices():
+            results.send(("notice", notice))
         frame_in_flight = True
         results.send(("frame", Frame(trainer.snapshot(), rate.value(), running, threads, device)))
 
@@ -134,6 +137,10 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     trainer.update_settings(message[1])
                 except config.SettingError as error:
                     results.send(("rejected", str(error)))
+                force_frame = True
+            elif kind == "pretrain":
+                if trainer.mode == "1d":
+                    trainer.pretrain_discriminator(message[1])
                 force_frame = True
             elif kind == "reset":
                 data_dir = message[3]

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from ganviz.core import config, presets
+from ganviz.core import config, objectives, presets
 from ganviz.core.history import BoundedHistory
 from ganviz.core.theory import CURVES
 
@@ -48,20 +47,31 @@ class Snapshot:
     pending_on_reset: tuple[str, ...] = field(default=())
 
 
-def make_adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
-    try:
-        # The fused kernel does one pass over all parameters: the 1-D toy's step time is
-        # per-op overhead, so this is a measurable share of it.
-        return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
-    except (RuntimeError, TypeError):
-        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+def make_optimizer(kind: str, params, lr: float, settings: dict) -> torch.optim.Optimizer:
+    """One of the optimisers of the ``optimizer_d``/``optimizer_g`` settings."""
+    if kind == "adam":
+        betas = (settings["adam_beta1"], settings["adam_beta2"])
+        try:
+            # The fused kernel does one pass over all parameters: the 1-D toy's step time
+            # is per-op overhead, so this is a measurable share of it.
+            return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
+        except (RuntimeError, TypeError):
+            return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, foreach=True)
+    momentum = settings["momentum"] if kind == "momentum" else 0.0
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, foreach=True)
+
+
+OPTIMIZER_NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam",
+                   "rmsprop": "RMSprop"}
 
 
 def make_problem(preset: presets.Preset, settings: dict, device: torch.device, data=None):
     if preset.mode == "1d":
         from ganviz.core.toy1d import Toy1D
 
-        return Toy1D(settings, device)
+        return Toy1D(preset, settings, device)
     from ganviz.core.mnist_gan import MnistProblem
 
     return MnistProblem(preset, settings, device, data)
@@ -81,6 +91,8 @@ class Trainer:
         self.mode = self.preset.mode
         self.settings = self.preset.settings()
         self.settings.update(config.validate(overrides or {}, self.mode))
+        config.check_consistency(self.settings)
+        self.notices: list[str] = []  # what a change did that the user should be told
         self.device = torch.device(device)
         self.history = BoundedHistory(CURVES)
         self.problem = make_problem(self.preset, self.settings, self.device, data)
@@ -103,21 +115,37 @@ class Trainer:
         self._ema_params = list(self.generator_ema.parameters())
         self._g_buffers = [b for b in self.generator.buffers() if b.is_floating_point()]
         self._ema_buffers = [b for b in self.generator_ema.buffers() if b.is_floating_point()]
-        betas = self.preset.betas
-        self.opt_d = make_adam(self._d_params, s["lr_d"], betas)
-        self.opt_g = make_adam(self._g_params, s["lr_g"], betas)
+        self.step_count = 0
+        self._build_optimizers(("optimizer_d", "optimizer_g"))
         # Separate random streams: training noise and real batches come from one, the
         # views' evaluations from the other, so drawing more or less often never changes
         # the training numbers.
         self.rng = torch.Generator(self.device).manual_seed(s["seed"])
         self.eval_rng = torch.Generator(self.device).manual_seed(s["seed"] + 7919)
-        self.step_count = 0
         self.d_updates = 0
         self.g_updates = 0
         self.history.clear()
         self._window_sum = np.zeros(len(CURVES))
         self._window_count = 0
         self.last = dict.fromkeys(CURVES, float("nan"))
+        self.objective = objectives.get(s["loss"])
+        if self.mode == "1d" and s["d_pretrain_steps"]:
+            self.pretrain_discriminator(s["d_pretrain_steps"])
+
+    def _build_optimizers(self, which) -> None:
+        s = self.settings
+        if "optimizer_d" in which:
+            self.opt_d = make_optimizer(s["optimizer_d"], self._d_params, s["lr_d"], s)
+        if "optimizer_g" in which:
+            self.opt_g = make_optimizer(s["optimizer_g"], self._g_params, s["lr_g"], s)
+        self._optimizer_kinds = {"optimizer_d": s["optimizer_d"], "optimizer_g": s["optimizer_g"]}
+        self._apply_learning_rates()
+
+    def pretrain_discriminator(self, steps: int) -> float:
+        """S1's D_pre: fit D to the real pdf by MSE (1-D only); returns the final MSE."""
+        mse = self.problem.pretrain(self.discriminator, self.objective, steps, self.rng)
+        self.notices.append(f"D pre-trained for {steps:,} steps on the real pdf (MSE {mse:.2g})")
+        return mse
 
     def update_settings(self, changes: dict) -> tuple[str, ...]:
         """Validate and apply ``changes`` between two iterations.
@@ -128,10 +156,27 @@ class Trainer:
         if any value is bad.
         """
         values = config.validate(changes, self.mode)
+        merged = {**self.settings, **values}
+        config.check_consistency(merged)
         self.settings.update(values)
+        switched = [n for n, kind in self._optimizer_kinds.items() if self.settings[n] != kind]
+        if switched:
+            self._build_optimizers(switched)
+            for name in switched:
+                network = "D" if name == "optimizer_d" else "G"
+                self.notices.append(
+                    f"{network}'s optimiser is now {OPTIMIZER_NAMES[self.settings[name]]}: "
+                    f"weights kept, its state (moments, momentum) starts afresh")
+        if self.settings["loss"] != self.objective.name:
+            self.objective = objectives.get(self.settings["loss"])
+            self.notices.append(f"Objective is now {self.objective.name}; both networks kept")
         self._apply_learning_rates()
         self.problem.update_settings(self.settings)
         return self.pending_on_reset()
+
+    def take_notices(self) -> list[str]:
+        notices, self.notices = self.notices, []
+        return notices
 
     def learning_rate_scale(self) -> float:
         """S1's staircase decay: factor ** (iterations done // every)."""
@@ -139,11 +184,24 @@ class Trainer:
         return s["lr_decay"] ** (self.step_count // s["lr_decay_every"])
 
     def _apply_learning_rates(self) -> None:
-        # Written into the optimisers' param_groups: Adam keeps its moment estimates.
+        # Written into the optimisers' param_groups: they keep their state (Adam's moments).
+        s = self.settings
         scale = self.learning_rate_scale()
         for optimizer, name in ((self.opt_d, "lr_d"), (self.opt_g, "lr_g")):
             for group in optimizer.param_groups:
-                group["lr"] = self.settings[name] * scale
+                group["lr"] = s[name] * scale
+                if "betas" in group:
+                    group["betas"] = (s["adam_beta1"], s["adam_beta2"])
+                if isinstance(optimizer, torch.optim.SGD) and group["momentum"]:
+                    group["momentum"] = s["momentum"]
+
+    def instance_noise_std(self) -> float:
+        """The instance noise now, in the networks' units: annealed linearly to 0."""
+        s = self.settings
+        if not s["instance_noise"]:
+            return 0.0
+        remaining = max(0.0, 1.0 - self.step_count / s["instance_noise_steps"])
+        return s["instance_noise"] * remaining * self.problem.input_noise_scale()
 
     def pending_on_reset(self) -> tuple[str, ...]:
         return tuple(n for n, v in self.built_with.items() if self.settings[n] != v)
@@ -154,26 +212,40 @@ class Trainer:
         s = self.settings
         batch = s["batch_size"]
         problem = self.problem
+        objective = self.objective
+        separate = getattr(problem, "batch_dependent", False)
+        noise_std = self.instance_noise_std()
+        smoothing = s["label_smoothing"] if objective.uses_smoothing() else 0.0
         for _ in range(s["k"]):
             real = problem.real_batch(batch, self.rng)
             with torch.no_grad():
                 fake = self.generator(problem.noise(batch, self.rng))
-            # One forward pass over real and fake together: fewer ops per step.
-            logits = self.discriminator(torch.cat((real, fake)))
-            n_real = real.shape[0]
-            real_logits, fake_logits = logits[:n_real], logits[n_real:]
-            # Summed BCE: -log D(x) - log(1 - D(G(z))), with D = sigmoid(logit).
-            loss_d = F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+            if noise_std:
+                real = real + noise_std * self._randn_like(real)
+                fake = fake + noise_std * self._randn_like(fake)
+            if s["r1_weight"]:
+                real.requires_grad_(True)
+            if separate:  # minibatch features must come from one kind of batch at a time
+                real_out, fake_out = self.discriminator(real), self.discriminator(fake)
+            else:
+                # One forward pass over real and fake together: fewer ops per step.
+                out = self.discriminator(torch.cat((real, fake)))
+                real_out, fake_out = out[: real.shape[0]], out[real.shape[0]:]
+            loss_d = objective.d_loss(real_out, fake_out, smoothing)
+            total = loss_d + self._penalties(real, fake, real_out)
             # autograd.grad computes only what this update needs and replaces zero_grad.
-            grads = torch.autograd.grad(loss_d, self._d_params)
+            grads = torch.autograd.grad(total, self._d_params)
             for p, g in zip(self._d_params, grads, strict=True):
                 p.grad = g
             self.opt_d.step()
             self.d_updates += 1
 
         for _ in range(s["k_g"]):
-            fake_logits_g = self.discriminator(self.generator(problem.noise(batch, self.rng)))
-            loss_g = F.softplus(-fake_logits_g).mean()  # non-saturating: -log D(G(z))
+            fake = self.generator(problem.noise(batch, self.rng))
+            if noise_std:
+                fake = fake + noise_std * self._randn_like(fake)
+            fake_out_g = self.discriminator(fake)
+            loss_g = objective.g_loss(fake_out_g)
             grads = torch.autograd.grad(loss_g, self._g_params)
             for p, g in zip(self._g_params, grads, strict=True):
                 p.grad = g
@@ -189,14 +261,35 @@ class Trainer:
                 (
                     loss_d.detach(),
                     loss_g.detach(),
-                    torch.sigmoid(real_logits.detach()).mean(),
-                    torch.sigmoid(fake_logits.detach()).mean(),
+                    objective.d_output(real_out.detach()).mean(),
+                    objective.d_output(fake_out.detach()).mean(),
                 )
             ).tolist()
         self.history.record(self.step_count, values)
         self._window_sum += values
         self._window_count += 1
         self.last = dict(zip(CURVES, values, strict=True))
+
+    def _randn_like(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.randn(x.shape, generator=self.rng, device=x.device)
+
+    def _penalties(self, real: torch.Tensor, fake: torch.Tensor,
+                   real_out: torch.Tensor) -> torch.Tensor | float:
+        """R1 (on real data) and WGAN-GP's gradient penalty, both by double backprop."""
+        s = self.settings
+        penalty: torch.Tensor | float = 0.0
+        if s["r1_weight"]:
+            (grad,) = torch.autograd.grad(real_out.sum(), real, create_graph=True)
+            penalty = penalty + 0.5 * s["r1_weight"] * grad.square().flatten(1).sum(1).mean()
+        if self.objective.name == "wgan-gp" and s["gp_weight"]:
+            shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+            alpha = torch.rand(shape, generator=self.rng, device=real.device)
+            between = (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.discriminator(between).sum(), between,
+                                          create_graph=True)
+            norms = grad.flatten(1).norm(dim=1)
+            penalty = penalty + s["gp_weight"] * (norms - 1.0).square().mean()
+        return penalty
 
     def _update_ema(self) -> None:
         decay = ema_decay(self.g_updates, self.settings["ema"])
@@ -246,10 +339,15 @@ class Trainer:
         return self.problem.evaluate(self, num_samples)
 
     def discriminate(self, x: np.ndarray) -> np.ndarray:
+        """D's output (probability or critic value) at points ``x`` in data units (1-D)."""
         from ganviz.core import evaluation
 
         problem = self.problem
-        return evaluation.discriminate(self.discriminator, x, problem.offset, problem.scale)
+        reference = None
+        if problem.batch_dependent:
+            reference = self.sample(self.settings["batch_size"] - 1, averaged=False)
+        return evaluation.discriminator_output(self.discriminator, x, problem.offset,
+                                               problem.scale, self.objective, reference)
 
     @property
     def target(self):
