@@ -236,3 +236,21 @@ def test_lazy_d_is_called_not_optimal_and_strong_d_minimax_does_not_learn():
     strong.run(150)
     assert abs(strong.last["loss_g"]) < 1e-3  # log(1 - D(G(z))) ~ 0: no gradient left
     assert strong.evaluate().js_bits > 0.99
+
+
+def test_mode_collapse_is_named_in_the_verdict():
+    from ganviz.core.data import Mixture1D
+    from ganviz.core.evaluation import describe_modes, mode_shares
+
+    target = Mixture1D((-2.0, 2.0), (0.3,), (1.0, 1.0))
+    one_mode = np.random.default_rng(0).normal(2.0, 0.3, 10_000)
+    shares = mode_shares(target, one_mode)
+    assert shares[0] == 0.0 and shares[1] == pytest.approx(0.997, abs=0.003)
+    text = describe_modes(target, shares)
+    assert "Mode collapse: 1 of 2 modes dropped (at -2)" in text
+    both = np.concatenate((one_mode, one_mode - 4.0))
+    assert "All 2 modes covered" in describe_modes(target, mode_shares(target, both))
+    trainer = Trainer("bimodal")
+    trainer.run(5)
+    metrics = trainer.metrics()
+    assert len(metrics["mode_shares"]) == 2

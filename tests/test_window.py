@@ -184,7 +184,7 @@ def test_drawing_does_not_leak_references_to_none(window, qtbot):
 
 def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     window.controls.preset_combo.setCurrentText("mnist")
-    qtbot.waitUntil(lambda: window.latest_frame.snapshot.mode == "mnist", timeout=30_000)
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.mode == "mnist", timeout=60_000)
     qtbot.wait(100)
     assert window.stack.currentWidget() is window.images
     assert window.controls.editors["latent_dim"].isVisibleTo(window.controls)

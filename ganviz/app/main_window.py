@@ -215,6 +215,11 @@ class MainWindow(QMainWindow):
     def change_setting(self, name: str, value) -> None:
         try:  # settings that must agree with each other (a mixture's lists)
             config.check_consistency({**self.settings, name: value})
+            frame = self.latest_frame
+            if name == "device" and frame is not None and value not in frame.available_devices:
+                usable = ", ".join(frame.available_devices)
+                raise config.SettingError(f"device: {value} is not available on this machine; "
+                                          f"usable here: {usable}")
         except config.SettingError as error:
             self.show_message(str(error))
             self.controls.show_settings({name: self.settings[name]})  # keep what was there

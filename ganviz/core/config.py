@@ -162,6 +162,7 @@ LOSSES = ("minimax", "nonsaturating", "lsgan", "wgan-gp", "hinge")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TARGETS = ("gaussian", "mixture", "uniform", "laplace")
 NOISES = ("gaussian", "uniform", "stratified")
+DEVICES = ("auto", "cpu", "cuda", "mps")
 
 # The order here is the order of the controls in the window and of `ganviz train --help`.
 SETTINGS: tuple[Setting, ...] = (
@@ -280,6 +281,9 @@ SETTINGS: tuple[Setting, ...] = (
             help="The networks see (x - mean) / std of the target instead of raw x. Off, "
                  "D tends to go flat at 0.5 before the generator's spread is right. "
                  "Applied on Reset."),
+    Setting("device", "Device", str, "auto", live=False, group="Model", choices=DEVICES,
+            help="Where the networks train: auto picks CUDA or Apple's MPS when present, "
+                 "else the CPU. The window draws from copies on the CPU. Applied on Reset."),
     Setting("latent_dim", "Latent size", int, 64, 1, 512, live=False, group="Model",
             modes=("mnist",),
             help="Dimension of the generator's noise input z. Applied on Reset."),

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ganviz.core import objectives
-from ganviz.core.data import Target1D, make_target
+from ganviz.core.data import Mixture1D, Target1D, make_target
 from ganviz.core.metrics import histogram_density, js_divergence_bits, nice_step
 from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
 from ganviz.core.theory import D_TOLERANCE, JS_CONVERGED_BITS, VERDICTS
@@ -72,6 +72,7 @@ class Evaluation:
     verdict_text: str  # the verdict in plain words, with its numbers
     d_equilibrium: float | None  # where D settles at the equilibrium (None: no one value)
     central: tuple[float, float]  # the interval D is judged over
+    mode_shares: tuple[float, ...] = ()  # mixtures: the generator's share near each mode
 
 
 def state_dict_numpy(module: nn.Module) -> dict[str, np.ndarray]:
@@ -278,6 +279,10 @@ def evaluate(
     value = game_value(target, objective, discriminator, raw, offset, scale, reference)
     verdict, verdict_text = judge(js, d_max_dev, d_star_gap, objective.d_name,
                                   equilibrium.d_output)
+    shares: tuple[float, ...] = ()
+    if isinstance(target, Mixture1D):
+        shares = mode_shares(target, averaged)
+        verdict_text += describe_modes(target, shares)
     return Evaluation(
         step=state.step,
         x=x.astype(np.float32),
@@ -298,7 +303,38 @@ def evaluate(
         verdict_text=verdict_text,
         d_equilibrium=equilibrium.d_output,
         central=(c_lo, c_hi),
+        mode_shares=shares,
     )
+
+
+# A mode holding less than this fraction of its real weight counts as dropped.
+MODE_DROPPED = 0.2
+
+
+def mode_shares(target: Mixture1D, samples: np.ndarray) -> tuple[float, ...]:
+    """Share of the samples near each component: within 3 of its sigmas, given to the
+    component whose weighted density there is highest."""
+    x = samples[np.isfinite(samples)][:, None]
+    if not len(x):
+        return tuple(0.0 for _ in target.means)
+    u = (x - target.means[None]) / target.sigmas[None]
+    weighted = target.weights[None] * np.exp(-0.5 * u * u) / target.sigmas[None]
+    owner = np.argmax(weighted, axis=1)
+    near = np.abs(u[np.arange(len(x)), owner]) < 3.0
+    return tuple(float(np.mean(near & (owner == i))) for i in range(len(target.means)))
+
+
+def describe_modes(target: Mixture1D, shares: tuple[float, ...]) -> str:
+    """A sentence on mode coverage for the verdict: which modes the generator dropped."""
+    dropped = [i for i, (share, weight) in enumerate(zip(shares, target.weights, strict=True))
+               if share < MODE_DROPPED * weight]
+    listing = ", ".join(f"{share:.0%} at {mean:g} (real {weight:.0%})" for share, mean, weight
+                        in zip(shares, target.means, target.weights, strict=True))
+    if dropped:
+        means = ", ".join(f"{target.means[i]:g}" for i in dropped)
+        return (f" Mode collapse: {len(dropped)} of {len(shares)} modes dropped (at {means});"
+                f" samples near each mode: {listing}.")
+    return f" All {len(shares)} modes covered; samples near each mode: {listing}."
 
 
 def game_value(target: Target1D, objective: objectives.Objective, discriminator: nn.Module,

@@ -40,6 +40,7 @@ class Frame:
     running: bool
     threads: int
     device: str
+    available_devices: tuple[str, ...] = ("auto", "cpu")  # values of `device` usable here
 
 
 class RateMeter:
@@ -88,19 +89,20 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
     data = None
     loaded_from = None
 
-    def make_trainer(name: str, values: dict) -> tuple[Trainer, int]:
+    def make_trainer(name: str, values: dict, folder: str | None) -> tuple[Trainer, int]:
         nonlocal data, loaded_from
         preset = presets.get(name)
-        if preset.mode == "mnist" and data_dir != loaded_from:
+        if preset.mode == "mnist" and folder != loaded_from:
             from ganviz.core import mnist
 
-            data = mnist.load_dir(data_dir) if data_dir is not None else None
-            loaded_from = data_dir
+            data = mnist.load_dir(folder) if folder is not None else None
+            loaded_from = folder
         threads = runtime.configure_threads(preset.mode)
         return Trainer(preset, values, data=data if preset.mode == "mnist" else None), threads
 
-    trainer, threads = make_trainer(preset_name, settings)
+    trainer, threads = make_trainer(preset_name, settings, data_dir)
     device = str(trainer.device)
+    available = runtime.available_devices()
     rate = RateMeter()
     running = False
     steps_requested = 0
@@ -111,7 +113,8 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         for notice in trainer.take_notices():
             results.send(("notice", notice))
         frame_in_flight = True
-        results.send(("frame", Frame(trainer.snapshot(), rate.value(), running, threads, device)))
+        results.send(("frame", Frame(trainer.snapshot(), rate.value(), running, threads, device,
+                                       available)))
 
     send_frame()
     last_frame = time.perf_counter()
@@ -143,8 +146,11 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     trainer.pretrain_discriminator(message[1])
                 force_frame = True
             elif kind == "reset":
-                data_dir = message[3]
-                trainer, threads = make_trainer(message[1], message[2])
+                try:
+                    trainer, threads = make_trainer(message[1], message[2], message[3])
+                    device = str(trainer.device)
+                except config.SettingError as error:  # e.g. a device this machine lacks
+                    results.send(("rejected", f"{error}; the current run goes on"))
                 rate.restart()
                 force_frame = True
             elif kind == "consumed":

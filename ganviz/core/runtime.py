@@ -25,3 +25,36 @@ def configure_threads(mode: str) -> int:
         THREADS_BY_MODE.get(mode, 1))
     torch.set_num_threads(threads)
     return threads
+
+
+def resolve_device(name: str):
+    """The torch device for the ``device`` setting; SettingError if it is not here."""
+    import torch
+
+    from ganviz.core.config import SettingError
+
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if name == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if name == "cuda" and not cuda:
+        raise SettingError("device: cuda is not available here (this torch build or machine "
+                           "has no CUDA GPU); use auto or cpu")
+    if name == "mps" and not mps:
+        raise SettingError("device: mps is not available here (Apple GPUs only); use auto "
+                           "or cpu")
+    return torch.device(name)
+
+
+def available_devices() -> tuple[str, ...]:
+    """The values of the ``device`` setting that work on this machine."""
+    from ganviz.core.config import DEVICES, SettingError
+
+    usable = []
+    for name in DEVICES:
+        try:
+            resolve_device(name)
+        except SettingError:
+            continue
+        usable.append(name)
+    return tuple(usable)

@@ -130,7 +130,8 @@ class Toy1D:
         return {"js_bits": result.js_bits, "gen_mean": result.gen_mean,
                 "gen_std": result.gen_std, "d_max_dev": result.d_max_dev,
                 "d_star_gap": result.d_star_gap, "value": result.value,
-                "verdict": result.verdict}
+                "verdict": result.verdict,
+                **({"mode_shares": list(result.mode_shares)} if result.mode_shares else {})}
 
     def summary(self, metrics: dict) -> str:
         gap = metrics["d_star_gap"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ganviz.core import config, objectives, presets
+from ganviz.core import config, objectives, presets, runtime
 from ganviz.core.history import BoundedHistory
 from ganviz.core.theory import CURVES
 
@@ -84,7 +84,7 @@ class Trainer:
         self,
         preset: str | presets.Preset = presets.DEFAULT_PRESET,
         overrides: dict | None = None,
-        device: str | torch.device = "cpu",
+        device: str | torch.device | None = None,
         data=None,
     ) -> None:
         self.preset = presets.get(preset) if isinstance(preset, str) else preset
@@ -93,7 +93,9 @@ class Trainer:
         self.settings.update(config.validate(overrides or {}, self.mode))
         config.check_consistency(self.settings)
         self.notices: list[str] = []  # what a change did that the user should be told
-        self.device = torch.device(device)
+        # The `device` setting, unless the caller names one (tests, benchmarks).
+        self.device = torch.device(device) if device is not None else \
+            runtime.resolve_device(self.settings["device"])
         self.history = BoundedHistory(CURVES)
         self.problem = make_problem(self.preset, self.settings, self.device, data)
         self.reset()
