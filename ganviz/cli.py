@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ganviz",
         description="Watch a GAN learn. With no command, opens the window.",
-        epilog="commands: `ganviz train --help` (headless training), `ganviz presets`",
+        epilog="commands: `ganviz train --help` (headless training), `ganviz presets`, "
+        "`ganviz bench --help` (speed and smoothness)",
     )
     parser.add_argument("--version", action="version", version=f"ganviz {__version__}")
     _add_common(parser)
@@ -180,7 +181,8 @@ def _train(argv: list[str]) -> int:
     if not args.quiet:
         print(
             f"{preset.name}: {summary.steps} iterations in {summary.seconds:.1f} s "
-            f"({summary.iterations_per_second:.0f} it/s, {threads} torch thread"
+            f"({summary.iterations_per_second:.0f} it/s on {trainer.device.type.upper()}, "
+            f"{threads} torch thread"
             f"{'s' if threads > 1 else ''}); {trainer.problem.summary(summary.last_metrics)}",
             file=sys.stderr,
         )
@@ -231,6 +233,12 @@ def _presets() -> int:
     return 0
 
 
+def _bench(argv: list[str]) -> int:
+    from ganviz import bench
+
+    return bench.main(argv)
+
+
 def _window(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     overrides = _overrides(args)
@@ -243,7 +251,8 @@ def _window(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"train": _train, "presets": lambda rest: _presets(), "data": _data_command}
+    commands = {"train": _train, "presets": lambda rest: _presets(), "data": _data_command,
+                "bench": _bench}
     try:
         if argv and argv[0] in commands:
             if argv[0] == "presets" and argv[1:]:

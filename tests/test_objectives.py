@@ -63,6 +63,13 @@ def test_optimal_discriminator_formula():
     smoothed = optimal_discriminator(p, q, objectives.get("nonsaturating"), 0.1)
     np.testing.assert_allclose(smoothed[1:], [0.45, 0.9, 0.225])
     assert np.isnan(optimal_discriminator(p, q, objectives.get("hinge"), 0.0)).all()
+    # p_g = p_data: D* is exactly 1/2 wherever there is mass.
+    from ganviz.core.data import Gaussian1D
+
+    x = np.linspace(2.0, 6.0, 101)
+    real = Gaussian1D(4.0, 0.5).pdf(x)
+    np.testing.assert_allclose(
+        optimal_discriminator(real, real, objectives.get("minimax"), 0.0), 0.5)
 
 
 def test_verdicts():
@@ -149,6 +156,10 @@ def test_gradient_penalties_match_their_formulas():
     real, fake = torch.randn(16, 1), torch.randn(16, 1)
     penalty = trainer._penalties(real, fake, trainer.discriminator(real))
     assert float(penalty.detach()) == pytest.approx(10.0 * (2.0 - 1.0) ** 2)
+    with torch.no_grad():  # gradient norm 1: the penalty's zero
+        trainer.discriminator[0].weight.fill_(-1.0)
+    penalty = trainer._penalties(real, fake, trainer.discriminator(real))
+    assert float(penalty.detach()) == pytest.approx(0.0, abs=1e-10)
     trainer.update_settings({"loss": "nonsaturating", "r1_weight": 3.0})
     real.requires_grad_(True)
     penalty = trainer._penalties(real, fake, trainer.discriminator(real))

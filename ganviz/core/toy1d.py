@@ -9,7 +9,7 @@ from torch import nn
 from ganviz.core import evaluation
 from ganviz.core.data import make_target, target_key
 from ganviz.core.evaluation import ModelState
-from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
+from ganviz.core.models import build_toy_networks
 
 # S1's stratified noise: linspace(-range, range, N) plus this much uniform jitter.
 STRATIFIED_JITTER = 0.01
@@ -29,7 +29,6 @@ def draw_noise(n: int, kind: str, spread: float, rng: torch.Generator) -> torch.
 
 class Toy1D:
     mode = "1d"
-    input_scale = 1.0  # data units per network unit: set at Reset
 
     def __init__(self, preset, settings: dict, device: torch.device) -> None:
         self.device = device
@@ -160,5 +159,3 @@ class Toy1D:
             scale=self.scale,
         )
 
-
-__all__ = ["MinibatchDiscriminator", "Toy1D", "draw_noise"]
