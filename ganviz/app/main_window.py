@@ -58,6 +58,10 @@ class MainWindow(QMainWindow):
         self._evaluation_dirty = False
         self._draw_times: list[float] = []
 
+        # The training process first: importing torch there (~2 s) is the longest wait
+        # before the first frame, and it overlaps with building the window here.
+        self.training_worker: TrainingWorker | None = None
+        self._start_training_worker()
         self._build_actions()
         self._build_plots()
         self._build_controls()
@@ -66,12 +70,12 @@ class MainWindow(QMainWindow):
         self.draw_timer = QTimer(self, interval=int(1000 / MAX_DRAW_RATE_HZ))
         self.draw_timer.timeout.connect(self._draw)
         self.draw_timer.start()
-        self.training_worker: TrainingWorker | None = None
         self.evaluation_worker = EvaluationWorker(self)
         self.evaluation_worker.evaluated.connect(self._on_evaluation)
         self.evaluation_worker.failed.connect(self._on_failure)
-        self.evaluation_worker.start()
-        self._start_training_worker()
+        # Started with the first 1-D frame: its torch import would compete with the training
+        # process's for the two cores while the window waits for that frame.
+        self._evaluation_started = False
 
     # ------------------------------------------------------------------------- building
     def _build_actions(self) -> None:
@@ -282,6 +286,9 @@ class MainWindow(QMainWindow):
         if frame.snapshot.mode != self.mode:
             self._show_mode(frame.snapshot.mode)
         if frame.snapshot.mode == "1d":
+            if not self._evaluation_started:
+                self._evaluation_started = True
+                self.evaluation_worker.start()
             self.evaluation_worker.submit(frame.snapshot.view)
 
     def _on_evaluation(self, evaluation) -> None:

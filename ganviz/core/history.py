@@ -57,11 +57,11 @@ class BoundedHistory:
     def column(self, name: str) -> np.ndarray:
         return self._values[: self._length, self.names.index(name)].copy()
 
-    def as_arrays(self) -> dict[str, np.ndarray]:
-        """A copy of every curve, safe to hand to another thread."""
-        arrays = {"step": self.steps()}
+    def as_arrays(self, dtype=np.float64) -> dict[str, np.ndarray]:
+        """A copy of every curve, safe to hand to another thread (values as ``dtype``)."""
+        arrays = {"step": self._steps[: self._length].astype(np.int64)}
         for index, name in enumerate(self.names):
-            arrays[name] = self._values[: self._length, index].copy()
+            arrays[name] = self._values[: self._length, index].astype(dtype)
         return arrays
 
     def clear(self) -> None:

@@ -117,6 +117,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                                        available)))
 
     send_frame()
+    trainer.prepare()  # after the first frame: the window shows up ~1.7 s sooner
     last_frame = time.perf_counter()
     while True:
         force_frame = False
@@ -175,4 +176,5 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         now = time.perf_counter()
         if force_frame or (now - last_frame >= frame_interval and not frame_in_flight):
             send_frame()
+            trainer.prepare()  # a new trainer (Reset) builds its optimisers while idle
             last_frame = now
