@@ -361,6 +361,7 @@ def _window_main(started: float, argv: list[str]) -> int:
     # The same steps as `ganviz --preset NAME --start` (cli._window, then app.main.run_app).
     args = cli.build_parser().parse_args(["--preset", name, "--start"])
     overrides = cli._overrides(args)
+    launched = cli.launch_trainer(args, overrides)
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -370,7 +371,7 @@ def _window_main(started: float, argv: list[str]) -> int:
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")
     marks["qt_ready"] = time.time()
-    window = MainWindow(args.preset, overrides)
+    window = MainWindow(args.preset, overrides, launched=launched)
     window.show()
     if args.start:
         window.set_running(True)

@@ -239,14 +239,25 @@ def _bench(argv: list[str]) -> int:
     return bench.main(argv)
 
 
+def launch_trainer(args, overrides: dict):
+    """Start the window's training process now, before Qt is imported: its torch import
+    (~2 s) then overlaps with Qt's and the window's start instead of following them."""
+    from ganviz.core import remote
+
+    settings = {**presets.get(args.preset).settings(), **overrides}
+    data_dir = None if args.data is None else str(args.data)
+    return remote.TrainerProcess(args.preset, settings, data_dir=data_dir)
+
+
 def _window(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     overrides = _overrides(args)
     _data(args)  # a bad folder is refused here, before any window opens
+    launched = launch_trainer(args, overrides)
     from ganviz.app.main import run_app  # Qt is imported only for the window
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,
-                   data_dir=args.data)
+                   data_dir=args.data, launched=launched)
 
 
 def main(argv: list[str] | None = None) -> int:

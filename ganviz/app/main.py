@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 
 
-def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None) -> int:
+def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
+            launched=None) -> int:
+    """``launched``: the training process, if the caller started it already."""
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -13,7 +15,8 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None) ->
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")
-    window = MainWindow(preset, overrides, data_dir=None if data_dir is None else str(data_dir))
+    window = MainWindow(preset, overrides, data_dir=None if data_dir is None else str(data_dir),
+                        launched=launched)
     window.show()
     if start:
         window.set_running(True)

@@ -40,7 +40,10 @@ class MainWindow(QMainWindow):
     drawn = Signal(int)  # the step shown, after each frame drawn (for tests and benchmarks)
 
     def __init__(self, preset: str = presets.DEFAULT_PRESET, overrides: dict | None = None,
-                 frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None) -> None:
+                 frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None,
+                 launched=None) -> None:
+        """``launched``: a :class:`~ganviz.core.remote.TrainerProcess` already started for
+        this preset and these settings (``ganviz`` starts it before importing Qt)."""
         super().__init__()
         self.setWindowTitle("ganviz")
         self.resize(1400, 860)
@@ -61,7 +64,7 @@ class MainWindow(QMainWindow):
         # The training process first: importing torch there (~2 s) is the longest wait
         # before the first frame, and it overlaps with building the window here.
         self.training_worker: TrainingWorker | None = None
-        self._start_training_worker()
+        self._start_training_worker(launched)
         self._build_actions()
         self._build_plots()
         self._build_controls()
@@ -174,9 +177,9 @@ class MainWindow(QMainWindow):
         for label in (self.iteration_label, self.rate_label, self.fps_label, self.device_label):
             bar.addPermanentWidget(label)
 
-    def _start_training_worker(self) -> None:
+    def _start_training_worker(self, launched=None) -> None:
         worker = TrainingWorker(self.preset, self.settings, self.frame_interval, self,
-                                data_dir=self.data_dir)
+                                data_dir=self.data_dir, launched=launched)
         worker.frame_ready.connect(self._on_frame)
         worker.settings_rejected.connect(self.show_message)
         worker.notice.connect(self.show_message)
@@ -238,7 +241,8 @@ class MainWindow(QMainWindow):
         self.controls.set_preset(name)
         self.controls.show_mode(presets.get(name).mode)
         self.controls.show_settings(self.settings)
-        self.latest_evaluation = None
+        self.latest_evaluation = None  # the old preset's curves are not drawn again
+        self._evaluation_dirty = False
         self.reset()
         # The view switches when the first frame of the new preset arrives.
 
@@ -306,7 +310,7 @@ class MainWindow(QMainWindow):
         frame = self.latest_frame
         if frame is None or not (self._frame_dirty or self._evaluation_dirty):
             return
-        if self._evaluation_dirty and self.mode == "1d":
+        if self._evaluation_dirty and self.mode == "1d" and self.latest_evaluation is not None:
             evaluation = self.latest_evaluation
             self.toy1d.show_evaluation(evaluation, self.evaluation_history.as_arrays())
             self._show_verdict(evaluation.verdict, evaluation.verdict_text)

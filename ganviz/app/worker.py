@@ -11,7 +11,6 @@ a busy GUI never makes them compute frames it would only throw away.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import threading
 import traceback
 
@@ -24,13 +23,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from ganviz.core import presets, remote, runtime
+from ganviz.core import remote, runtime
 from ganviz.core.remote import FRAME_INTERVAL_S, Frame
 
 __all__ = ["FRAME_INTERVAL_S", "EvaluationWorker", "Frame", "TrainingWorker"]
-
-# Forking a process that already runs Qt's threads is unsafe; a fresh interpreter is not.
-_CONTEXT = multiprocessing.get_context("spawn")
 
 
 class TrainingWorker(QThread):
@@ -42,21 +38,17 @@ class TrainingWorker(QThread):
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
-                 parent=None, data_dir: str | None = None) -> None:
+                 parent=None, data_dir: str | None = None,
+                 launched: remote.TrainerProcess | None = None) -> None:
+        """Relay for ``launched`` (a training process started earlier), or for a new one."""
         super().__init__(parent)
-        self._preset = presets.get(preset).name
-        commands_out, commands_in = _CONTEXT.Pipe(duplex=False)
-        results_out, results_in = _CONTEXT.Pipe(duplex=False)
-        self._commands = commands_in
-        self._results = results_out
+        if launched is None:
+            launched = remote.TrainerProcess(preset, settings, frame_interval, data_dir)
+        self._commands = launched.commands
+        self._results = launched.results
+        self._process = launched.process
         self._send_lock = threading.Lock()
         self._stopping = False
-        self._process = _CONTEXT.Process(
-            target=remote.serve, name="ganviz-trainer", daemon=True,
-            args=(commands_out, results_in, self._preset, dict(settings), frame_interval,
-                  None if data_dir is None else str(data_dir)),
-        )
-        self._child_ends = (commands_out, results_in)
 
     # ------------------------------------------------------------ API for the GUI thread
     def set_running(self, running: bool) -> None:
@@ -88,7 +80,11 @@ class TrainingWorker(QThread):
         """
         self._stopping = True
         self._send(("stop",))
-        if not self.wait(timeout_ms) and self._process.is_alive():
+        if self.isRunning():
+            self.wait(timeout_ms)
+        else:  # never started relaying: wait for the process itself
+            self._process.join(timeout_ms / 1000.0)
+        if self._process.is_alive():
             self._process.kill()  # the relay thread then reads end-of-file and returns
         finished = self.wait(5000)
         if self._process.pid is not None:
@@ -103,9 +99,6 @@ class TrainingWorker(QThread):
     # -------------------------------------------------------------- the training thread
     def run(self) -> None:
         try:
-            self._process.start()
-            for end in self._child_ends:  # the child holds its own copies now
-                end.close()
             while True:
                 try:
                     message = self._results.recv()

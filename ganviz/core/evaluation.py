@@ -18,6 +18,7 @@ from torch import nn
 
 from ganviz.core import objectives
 from ganviz.core.data import Mixture1D, Target1D, make_target
+from ganviz.core.frames import ModelState
 from ganviz.core.metrics import histogram_density, js_divergence_bits, nice_step
 from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
 from ganviz.core.theory import D_TOLERANCE, JS_CONVERGED_BITS, VERDICTS
@@ -28,25 +29,6 @@ __all__ = ["D_TOLERANCE", "JS_CONVERGED_BITS", "VERDICTS", "Evaluation", "Evalua
 DENSITY_SAMPLES = 20_000
 CENTRAL_MASS = 0.95  # D is judged over the real data's central 95%
 
-
-
-@dataclass
-class ModelState:
-    """The networks, the target and the objective at one iteration, as plain numpy."""
-
-    step: int
-    generator: dict[str, np.ndarray]  # the averaged (EMA) generator: the one drawn
-    raw_generator: dict[str, np.ndarray]  # the trained generator
-    discriminator: dict[str, np.ndarray]
-    spec: dict  # how the networks are built (Toy1D.spec)
-    target: dict  # the target's settings
-    loss: str
-    label_smoothing: float
-    noise: str
-    noise_range: float
-    batch_size: int
-    offset: float  # the networks see (x - offset) / scale
-    scale: float
 
 
 @dataclass

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 from ganviz.core import mnist
+from ganviz.core.frames import ImagesViewData
 
 GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
 GRID_GAP = 2  # pixels between digits
@@ -128,21 +128,6 @@ def tile(images: np.ndarray, side: int = GRID_SIDE, gap: int = GRID_GAP) -> np.n
         grid[row * (h + gap): row * (h + gap) + h, col * (w + gap): col * (w + gap) + w] = (
             pixels[index])
     return grid
-
-
-@dataclass
-class ImagesViewData:
-    """What the MNIST view draws, as plain numpy."""
-
-    step: int
-    samples_grid: np.ndarray  # uint8, the fixed-noise samples tiled
-    real_grid: np.ndarray  # uint8, real digits tiled the same way
-    class_counts: np.ndarray | None  # int64 (10,), or None before the first classification
-    confident_counts: np.ndarray | None  # the same, counting only samples with p >= 0.9
-    confident: float
-    coverage: float
-    classified_step: int
-    data_source: str
 
 
 class MnistProblem:

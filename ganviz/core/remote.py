@@ -31,6 +31,33 @@ from ganviz.core import config, presets, runtime
 FRAME_INTERVAL_S = 1.0 / 30.0
 
 
+class TrainerProcess:
+    """The training process and both ends of its pipes, started at once.
+
+    The window starts it before it imports Qt and builds itself (see ``ganviz``'s
+    command line): importing torch in the child is the longest wait before a first frame,
+    and it then overlaps with the window's own start.
+    """
+
+    def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
+                 data_dir: str | None = None) -> None:
+        import multiprocessing
+
+        # Forking a process that already runs Qt's threads is unsafe; a fresh interpreter
+        # is not.
+        context = multiprocessing.get_context("spawn")
+        commands_out, self.commands = context.Pipe(duplex=False)
+        self.results, results_in = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=serve, name="ganviz-trainer", daemon=True,
+            args=(commands_out, results_in, presets.get(preset).name, dict(settings),
+                  frame_interval, None if data_dir is None else str(data_dir)),
+        )
+        self.process.start()
+        for end in (commands_out, results_in):  # the child holds its own copies now
+            end.close()
+
+
 @dataclass
 class Frame:
     """What the trainer sends to the window."""

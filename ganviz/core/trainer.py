@@ -11,12 +11,12 @@ What the data are, how the networks look and what is measured belongs to a *prob
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from ganviz.core import config, objectives, presets, runtime
+from ganviz.core.frames import Snapshot
 from ganviz.core.history import BoundedHistory
 from ganviz.core.theory import CURVES
 
@@ -26,25 +26,6 @@ from ganviz.core.theory import CURVES
 # iterates so far, instead of an average lagging behind the random initialisation.
 def ema_decay(updates: int, decay: float) -> float:
     return min(decay, updates / (updates + 1.0))
-
-
-@dataclass
-class Snapshot:
-    """The trainer's state at one iteration as plain numpy: safe to send to another thread.
-
-    For the 1-D toy it carries the weights, not the densities: turning them into curves
-    (:class:`~ganviz.core.evaluation.Evaluator`) costs far more than copying them, and the
-    window does that on a thread of its own.
-    """
-
-    step: int
-    d_updates: int
-    g_updates: int
-    settings: dict[str, int | float]
-    history: dict[str, np.ndarray]
-    mode: str
-    view: object  # ModelState (1-D: the weights) or ImagesViewData (MNIST: grids, classes)
-    pending_on_reset: tuple[str, ...] = field(default=())
 
 
 def make_optimizer(kind: str, params, lr: float, settings: dict) -> torch.optim.Optimizer:
