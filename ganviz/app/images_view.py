@@ -86,11 +86,13 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.ci.layout.setColumnStretchFactor(1, 3 if shown else 0)
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
 
+    def set_real_grid(self, grid) -> None:
+        """The run's real digits (sent once per run, with its first frame)."""
+        self.real_image.setImage(grid, autoLevels=False)
+
     def show_frame(self, snapshot) -> None:
         view = snapshot.view
         self.samples_image.setImage(view.samples_grid, autoLevels=False)
-        if self._real_shown:
-            self.real_image.setImage(view.real_grid, autoLevels=False)
         if view.class_counts is not None:
             self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
                                      view.coverage, view.classified_step)

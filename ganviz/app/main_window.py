@@ -289,6 +289,8 @@ class MainWindow(QMainWindow):
         self._frame_dirty = True
         if frame.snapshot.mode != self.mode:
             self._show_mode(frame.snapshot.mode)
+        if frame.snapshot.mode == "mnist" and frame.snapshot.view.real_grid is not None:
+            self.images.set_real_grid(frame.snapshot.view.real_grid)  # once per run
         if frame.snapshot.mode == "1d":
             if not self._evaluation_started:
                 self._evaluation_started = True

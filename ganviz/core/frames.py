@@ -56,7 +56,7 @@ class ImagesViewData:
 
     step: int
     samples_grid: np.ndarray  # uint8, the fixed-noise samples tiled
-    real_grid: np.ndarray  # uint8, real digits tiled the same way
+    real_grid: np.ndarray | None  # uint8, real digits tiled the same way; first frame only
     class_counts: np.ndarray | None  # int64 (10,), or None before the first classification
     confident_counts: np.ndarray | None  # the same, counting only samples with p >= 0.9
     confident: float
