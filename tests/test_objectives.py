@@ -266,3 +266,16 @@ def test_mode_collapse_is_named_in_the_verdict():
     trainer.run(5)
     metrics = trainer.metrics()
     assert len(metrics["mode_shares"]) == 2
+
+
+def test_hinge_and_wgan_are_judged_by_their_own_equilibria():
+    hinge = Trainer("gaussian", {"loss": "hinge"})
+    _constant_discriminator(hinge)  # D = 0 everywhere: inside [-1, 1], optimal at p_g = p_data
+    assert hinge.evaluate().d_max_dev == 0.0
+    with torch.no_grad():
+        hinge.discriminator[-1].bias.fill_(3.0)  # D = 3: two outside the optimal set
+    assert hinge.evaluate().d_max_dev == pytest.approx(2.0)
+    wgan = Trainer("gaussian", {"loss": "wgan-gp"})
+    result = wgan.evaluate()
+    assert result.d_max_dev == pytest.approx(abs(result.value))
+    assert "|E C(real) − E C(fake)|" in result.verdict_text

@@ -47,7 +47,7 @@ class Evaluation:
     js_bits: float  # JS(p_data || p_g) in bits, on the histogram's bins (+1 bin outside)
     gen_mean: float
     gen_std: float
-    d_max_dev: float  # max |D - its equilibrium value| over the central 95% (or half-spread)
+    d_max_dev: float  # how far D is from its equilibrium over the central 95% (see judge)
     d_star_gap: float  # max |D - D*| over the central 95% (NaN where D* is undefined)
     value: float  # V(D, G) (cross-entropy games) or the Wasserstein estimate (wgan-gp)
     verdict: str  # one of VERDICTS
@@ -168,23 +168,29 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray,
 
 
 def judge(js_bits: float, d_max_dev: float, d_star_gap: float, d_name: str,
-          d_equilibrium: float | None) -> tuple[str, str]:
-    """The verdict and a sentence with the numbers behind it."""
-    at = f"{d_equilibrium:g}" if d_equilibrium is not None else "flat"
-    dev_label = (f"max|{d_name} − {d_equilibrium:g}|" if d_equilibrium is not None
-                 else f"{d_name}'s half-spread")
+          d_equilibrium: float | None, dev_label: str | None = None) -> tuple[str, str]:
+    """The verdict and a sentence with the numbers behind it.
+
+    ``d_max_dev`` measures how far D is from its equilibrium: from its value where it has
+    one, else as ``dev_label`` says (hinge: distance from [-1, 1]; wgan-gp: |W estimate|).
+    """
+    at = "at its equilibrium"
+    if d_equilibrium is not None:
+        at = f"at {d_equilibrium:g}"
+        dev_label = f"max|{d_name} − {d_equilibrium:g}|"
+    dev_label = dev_label or f"{d_name}'s deviation"
     gap = "" if not math.isfinite(d_star_gap) else f", max|D − D*| {d_star_gap:.3f}"
     if not (math.isfinite(js_bits) and math.isfinite(d_max_dev)):
         return "not-converged", "Not converged: the generator or D produced NaN/Inf."
-    flat = d_max_dev < D_TOLERANCE
+    at_equilibrium = d_max_dev < D_TOLERANCE
     matched = js_bits < JS_CONVERGED_BITS
     numbers = (f"JS {js_bits:.4f} bits (threshold {JS_CONVERGED_BITS}), {dev_label} "
                f"{d_max_dev:.3f} (threshold {D_TOLERANCE}){gap}")
-    if flat and matched:
-        return "converged", (f"Converged: p_g matches p_data and {d_name} is at {at}. "
+    if at_equilibrium and matched:
+        return "converged", (f"Converged: p_g matches p_data and {d_name} is {at}. "
                              f"{numbers}")
-    if flat:
-        return "d-not-optimal", (f"{d_name} is at {at} but the generator has not matched the "
+    if at_equilibrium:
+        return "d-not-optimal", (f"{d_name} is {at} but the generator has not matched the "
                                  f"data — {d_name} is not optimal. {numbers}")
     if matched:
         return "not-converged", (f"Not converged: p_g is close to p_data but {d_name} still "
@@ -254,13 +260,22 @@ def evaluate(
     d_star_gap = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
 
     equilibrium = objective.equilibrium(state.label_smoothing)
+    value = game_value(target, objective, discriminator, raw, offset, scale, reference)
+    dev_label = None
     if equilibrium.d_output is not None:
         d_max_dev = float(np.max(np.abs(d_central - equilibrium.d_output)))
-    else:  # hinge and wgan-gp: no single value; D must at least be flat
-        d_max_dev = float(0.5 * (np.max(d_central) - np.min(d_central)))
-    value = game_value(target, objective, discriminator, raw, offset, scale, reference)
+    elif objective.name == "hinge":
+        # At p_g = p_data every D with values in [-1, 1] is optimal: the distance from that
+        # set is what must vanish, not D's slope.
+        d_max_dev = float(np.max(np.maximum(np.abs(d_central) - 1.0, 0.0)))
+        dev_label = "D's distance from [−1, 1]"
+    else:
+        # WGAN-GP: the penalty keeps the critic's slope near 1 even at the equilibrium, so
+        # the critic is never flat; its Wasserstein estimate is what goes to 0.
+        d_max_dev = abs(value) if math.isfinite(value) else math.inf
+        dev_label = "|E C(real) − E C(fake)|"
     verdict, verdict_text = judge(js, d_max_dev, d_star_gap, objective.d_name,
-                                  equilibrium.d_output)
+                                  equilibrium.d_output, dev_label)
     shares: tuple[float, ...] = ()
     if isinstance(target, Mixture1D):
         shares = mode_shares(target, averaged)
