@@ -21,6 +21,17 @@ class _HistoryPlot(pg.PlotItem):
         style.fixed_plot(self, "iteration", left)
         self.legend = self.addLegend(offset=(10, -10), labelTextSize="9pt")
         self._x_top = 0.0
+        self._objective: tuple[str, float] | None = None
+
+    def set_objective(self, name: str, smoothing: float) -> None:
+        """Labels and equilibrium lines of the objective being trained (redone on change)."""
+        if (name, smoothing) != self._objective:
+            self._objective = (name, smoothing)
+            objective = theory.info(name)
+            self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
+
+    def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
+        raise NotImplementedError
 
     def _follow(self, steps: np.ndarray) -> None:
         # The range grows in round steps (1, 2, 5 x 10^n), not with every iteration: a
@@ -52,16 +63,9 @@ class LossesPlot(_HistoryPlot):
         self.addItem(self.loss_g_line)
         self._y_top = 0.0
         self._y_bottom = 0.0
-        self._objective: tuple[str, float] | None = None
         self.set_objective("nonsaturating", 0.0)
 
-    def set_objective(self, name: str, smoothing: float) -> None:
-        """Legend and equilibrium lines of the objective being trained."""
-        if (name, smoothing) == self._objective:
-            return
-        self._objective = (name, smoothing)
-        objective = theory.info(name)
-        equilibrium = objective.equilibrium(smoothing)
+    def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         self.legend.getLabel(self.loss_d).setText(objective.loss_d_text)
         self.legend.getLabel(self.loss_g).setText(objective.loss_g_text)
         _place(self.loss_d_line, equilibrium.loss_d, equilibrium.loss_d_label)
@@ -95,16 +99,10 @@ class DiscriminatorOutputPlot(_HistoryPlot):
         self.equilibrium_line = style.reference_line(0.5, "0.5")
         self.addItem(self.equilibrium_line)
         self.setYRange(0.0, 1.0, padding=0.02)
-        self._objective: tuple[str, float] | None = None
         self._probability = True
         self._range = (0.0, 1.0)
 
-    def set_objective(self, name: str, smoothing: float) -> None:
-        if (name, smoothing) == self._objective:
-            return
-        self._objective = (name, smoothing)
-        objective = theory.info(name)
-        equilibrium = objective.equilibrium(smoothing)
+    def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         d = objective.d_name
         self.setTitle(f"Mean {d} output on each batch")
         self.setLabel("left", f"mean {d}" + ("" if objective.d_is_probability else " (raw)"))

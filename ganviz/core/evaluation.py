@@ -252,9 +252,9 @@ def evaluate(
     centres = 0.5 * (edges[:-1] + edges[1:])
     p_g_raw = _smoothed(raw_density, bins=2.0)
     both = np.concatenate((x, central))
+    p_data = target.pdf(both)
     p_g = np.interp(both, centres, p_g_raw, left=0.0, right=0.0)
-    d_star_all = optimal_discriminator(target.pdf(both), p_g, objective,
-                                       state.label_smoothing)
+    d_star_all = optimal_discriminator(p_data, p_g, objective, state.label_smoothing)
     d_star, d_star_central = d_star_all[:curve_points], d_star_all[curve_points:]
     gaps = np.abs(d_central - d_star_central)
     d_star_gap = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
@@ -283,7 +283,7 @@ def evaluate(
     return Evaluation(
         step=state.step,
         x=x.astype(np.float32),
-        real_pdf=target.pdf(x).astype(np.float32),
+        real_pdf=p_data[:curve_points].astype(np.float32),
         d_curve=d_curve.astype(np.float32),
         d_star=d_star.astype(np.float32),
         edges=edges.astype(np.float32),

@@ -224,7 +224,7 @@ class Trainer:
         batch = s["batch_size"]
         problem = self.problem
         objective = self.objective
-        separate = getattr(problem, "batch_dependent", False)
+        separate = problem.batch_dependent
         noise_std = self.instance_noise_std()
         smoothing = s["label_smoothing"] if objective.uses_smoothing() else 0.0
         for _ in range(s["k"]):
