@@ -409,7 +409,7 @@ def _window_main(started: float, argv: list[str]) -> int:
         if not spin(120, lambda: "first_drawn" in marks):
             raise WindowError("no frame was drawn within 120 s")
         if not spin(60, lambda: step() >= 3 and (
-                window.mode != "1d" or window.latest_evaluation is not None)):
+                window.mode == "mnist" or window.latest_evaluation is not None)):
             raise WindowError("training did not start within 60 s")
         spin(WARM_UP_S)
 

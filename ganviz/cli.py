@@ -88,6 +88,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, metavar="DIR",
                         help="MNIST presets: read IDX files (gzip'd or not) from DIR instead "
                         "of the downloaded or bundled digits")
+    parser.add_argument("--points", type=Path, default=None, metavar="FILE",
+                        help="2-D presets: train on these points (.csv with two columns or "
+                        ".npy of shape (N, 2)); sets dataset=custom")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
@@ -98,7 +101,21 @@ def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
 
 
 def _data(args: argparse.Namespace):
-    """The MNIST data named by --data, read now so that a bad folder is one clear line."""
+    """The MNIST data named by --data or the 2-D points of --points, read now so that a bad
+    folder or file is one clear line."""
+    if args.points is not None:
+        if args.data is not None:
+            raise UsageError("--points and --data: give one of them")
+        if presets.get(args.preset).mode != "2d":
+            raise UsageError(f"--points: preset {args.preset} is not a 2-D preset; use one of "
+                             + ", ".join(n for n, p in presets.PRESETS.items() if p.mode == "2d"))
+        from ganviz.core import data2d
+
+        try:
+            points = data2d.load_points(args.points)
+        except data2d.PointsError as error:
+            raise UsageError(f"--points: {error}") from None
+        return data2d.Points2D(points, f"{len(points):,} points from {args.points.name}")
     if args.data is None:
         return None
     if presets.get(args.preset).mode != "mnist":
@@ -142,11 +159,12 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="iterations between metric lines (default 50)")
     parser.add_argument("--metrics", type=Path, default=None, metavar="FILE.jsonl",
                         help="write one JSON object per line: step, time, loss_d, loss_g, "
-                        "d_real, d_fake; 1-D: js_bits, gen_mean, gen_std, d_max_dev; MNIST: "
-                        "confident, coverage")
+                        "d_real, d_fake; 1-D: js_bits, gen_mean, gen_std, d_max_dev, d_star_gap, "
+                        "value, verdict; 2-D: kl_bits, js_bits, gen_mean, and for mixtures "
+                        "mode_shares, modes_covered, high_quality; MNIST: confident, coverage")
     parser.add_argument("--save-samples", type=Path, default=None, metavar="FILE.npy",
-                        help="write generator samples at the end (float32; 1-D: (N,) in data "
-                        "units; MNIST: (N, 28, 28) in [0, 1])")
+                        help="write generator samples at the end (float32; 1-D: (N,) and 2-D: "
+                        "(N, 2) in data units; MNIST: (N, 28, 28) in [0, 1])")
     parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
                         help="how many samples --save-samples writes (default 10000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -165,6 +183,8 @@ def _train(argv: list[str]) -> int:
 
     preset = presets.get(args.preset)
     data = _data(args)
+    if args.points is not None:
+        overrides["dataset"] = "custom"
     threads = runtime.configure_threads(preset.mode)
     trainer = Trainer(preset, overrides, data=data)
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
@@ -239,21 +259,25 @@ def _bench(argv: list[str]) -> int:
     return bench.main(argv)
 
 
-def launch_trainer(args, overrides: dict):
+def launch_trainer(args, overrides: dict, custom=None):
     """Start the window's training process now, before Qt is imported: its torch import
     (~2 s) then overlaps with Qt's and the window's start instead of following them."""
     from ganviz.core import remote
 
     settings = {**presets.get(args.preset).settings(), **overrides}
     data_dir = None if args.data is None else str(args.data)
-    return remote.TrainerProcess(args.preset, settings, data_dir=data_dir)
+    return remote.TrainerProcess(args.preset, settings, data_dir=data_dir, custom=custom)
 
 
 def _window(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     overrides = _overrides(args)
-    _data(args)  # a bad folder is refused here, before any window opens
-    launched = launch_trainer(args, overrides)
+    data = _data(args)  # a bad folder or points file is refused here, before any window opens
+    custom = None
+    if args.points is not None:
+        overrides["dataset"] = "custom"
+        custom = data
+    launched = launch_trainer(args, overrides, custom)
     from ganviz.app.main import run_app  # Qt is imported only for the window
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,

@@ -196,3 +196,35 @@ def test_data_download_from_a_local_mirror(tmp_path, capsys, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_ring8_train_writes_2d_samples_and_mode_figures(tmp_path):
+    metrics, samples = tmp_path / "m.jsonl", tmp_path / "s.npy"
+    status = cli.main(["train", "--preset", "ring8", "--steps", "20", "--log-every", "10",
+                       "--set", "g_width=16", "--set", "d_width=16", "--metrics", str(metrics),
+                       "--save-samples", str(samples), "--num-samples", "700", "--quiet"])
+    assert status == 0
+    lines = [json.loads(line) for line in metrics.read_text().splitlines()]
+    assert [line["step"] for line in lines] == [10, 20]
+    for line in lines:
+        assert {"kl_bits", "js_bits", "mode_shares", "modes_covered", "high_quality"} <= set(line)
+        assert len(line["mode_shares"]) == 8 and 0.0 <= line["js_bits"] <= 1.0
+    array = np.load(samples)
+    assert array.shape == (700, 2) and array.dtype == np.float32
+
+
+def test_points_file_trains_the_custom_dataset_and_a_bad_one_is_refused(tmp_path, capsys):
+    points, samples = tmp_path / "p.csv", tmp_path / "s.npy"
+    rows = (f"{x / 50:.3f},{1 + x / 100:.3f}" for x in range(-50, 51))
+    points.write_text("x,y\n" + "\n".join(rows))
+    assert cli.main(["train", "--preset", "line", "--points", str(points), "--steps", "5",
+                     "--set", "g_width=16", "--set", "d_width=16", "--save-samples",
+                     str(samples), "--num-samples", "10"]) == 0
+    assert "KL" in capsys.readouterr().err  # the summary line of a 2-D run
+    assert np.load(samples).shape == (10, 2)
+    points.write_text("1,2,3\n")
+    assert cli.main(["train", "--preset", "line", "--points", str(points), "--quiet"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line == "ganviz train: error: --points: p.csv: line 1 has 3 columns; expected 2 (x, y)"
+    assert cli.main(["train", "--points", str(points), "--quiet"]) == 2  # gaussian is 1-D
+    assert "not a 2-D preset" in capsys.readouterr().err

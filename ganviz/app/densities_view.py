@@ -7,6 +7,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ganviz.app import style
+from ganviz.app.history_view import (
+    ConvergencePlot,
+    DiscriminatorOutputPlot,
+    LossesPlot,
+    show_training_curves,
+)
 from ganviz.core import theory
 
 
@@ -139,12 +145,6 @@ class Toy1DView(pg.GraphicsLayoutWidget):
     """The 1-D mode: densities, D and D* above; the curves over iterations below."""
 
     def __init__(self) -> None:
-        from ganviz.app.history_view import (
-            ConvergencePlot,
-            DiscriminatorOutputPlot,
-            LossesPlot,
-        )
-
         super().__init__()
         self.densities = DensitiesPlot()
         self.losses = LossesPlot()
@@ -167,14 +167,5 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         s = snapshot.settings
         self.densities.set_objective(s["loss"], s["label_smoothing"],
                                      snapshot.view.spec["minibatch"], s["batch_size"])
-        self.losses.set_objective(s["loss"], s["label_smoothing"])
-        self.d_outputs.set_objective(s["loss"], s["label_smoothing"])
         self.convergence.set_objective(s["loss"])
-        history = snapshot.history
-        if len(history["step"]):
-            self.losses.show_history(history)
-            self.d_outputs.show_history(history)
-        else:
-            for curve in (self.losses.loss_d, self.losses.loss_g, self.d_outputs.d_real,
-                          self.d_outputs.d_fake):
-                curve.setData([], [])
+        show_training_curves(self.losses, self.d_outputs, snapshot)

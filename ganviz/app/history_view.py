@@ -129,6 +129,21 @@ class DiscriminatorOutputPlot(_HistoryPlot):
                 self.setYRange(*new_range, padding=0.0)
 
 
+def show_training_curves(losses: LossesPlot, d_outputs: DiscriminatorOutputPlot,
+                         snapshot) -> None:
+    """The losses and D's outputs of a frame, with the lines of its objective."""
+    s = snapshot.settings
+    losses.set_objective(s["loss"], s["label_smoothing"])
+    d_outputs.set_objective(s["loss"], s["label_smoothing"])
+    history = snapshot.history
+    if len(history["step"]):
+        losses.show_history(history)
+        d_outputs.show_history(history)
+    else:  # a new run: nothing recorded yet
+        for curve in (losses.loss_d, losses.loss_g, d_outputs.d_real, d_outputs.d_fake):
+            curve.setData([], [])
+
+
 JS_FLOOR = 1e-4  # the log axis's bottom: JS of 0 is drawn here
 
 

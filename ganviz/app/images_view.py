@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from ganviz.app import style
-from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot
+from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot, show_training_curves
 
 
 def _image_box(title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
@@ -96,9 +96,4 @@ class ImagesView(pg.GraphicsLayoutWidget):
         if view.class_counts is not None:
             self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
                                      view.coverage, view.classified_step)
-        s = snapshot.settings
-        self.losses.set_objective(s["loss"], s["label_smoothing"])
-        self.d_outputs.set_objective(s["loss"], s["label_smoothing"])
-        if len(snapshot.history["step"]):
-            self.losses.show_history(snapshot.history)
-            self.d_outputs.show_history(snapshot.history)
+        show_training_curves(self.losses, self.d_outputs, snapshot)

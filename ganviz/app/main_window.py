@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ganviz.app.controls import ControlPanel
 from ganviz.app.densities_view import Toy1DView
 from ganviz.app.images_view import ImagesView
+from ganviz.app.toy2d_view import Toy2DView
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
 from ganviz.core.history import EvaluationHistory
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         # The training process first: importing torch there (~2 s) is the longest wait
         # before the first frame, and it overlaps with building the window here.
         self.training_worker: TrainingWorker | None = None
+        self._custom_points: tuple | None = None  # the 2-D custom data: (points, description)
         self._start_training_worker(launched)
         self._build_actions()
         self._build_plots()
@@ -96,7 +98,16 @@ class MainWindow(QMainWindow):
         self.reset_action.setToolTip("New weights from the seed, same settings; clears the "
                                      "curves (R)")
         self.reset_action.triggered.connect(self.reset)
-        for action in (self.start_action, self.step_action, self.reset_action):
+        self.step_d_action = QAction("D step", self, shortcut=QKeySequence(Qt.Key.Key_D))
+        self.step_d_action.setToolTip("One discriminator update alone, while paused (D); the "
+                                      "iteration count does not move")
+        self.step_d_action.triggered.connect(lambda: self.step_network("d"))
+        self.step_g_action = QAction("G step", self, shortcut=QKeySequence(Qt.Key.Key_G))
+        self.step_g_action.setToolTip("One generator update alone, while paused (G); the "
+                                      "iteration count does not move")
+        self.step_g_action.triggered.connect(lambda: self.step_network("g"))
+        for action in (self.start_action, self.step_action, self.step_d_action,
+                       self.step_g_action, self.reset_action):
             toolbar.addAction(action)
             self.addAction(action)
         toolbar.addSeparator()
@@ -115,13 +126,23 @@ class MainWindow(QMainWindow):
         open_folder = data_menu.addAction("Open MNIST folder…")
         open_folder.setToolTip("Train MNIST presets on IDX files (gzip'd or not) from a folder")
         open_folder.triggered.connect(self.open_mnist_folder)
+        data_menu.addSeparator()
+        draw = data_menu.addAction("Draw 2-D data…")
+        draw.setToolTip("Draw the real data with the mouse; 2-D presets then train on it "
+                        "(dataset 'custom')")
+        draw.triggered.connect(self.draw_points)
+        open_points = data_menu.addAction("Open 2-D points file…")
+        open_points.setToolTip("Real 2-D data from a .csv with two columns or a .npy of "
+                               "shape (N, 2)")
+        open_points.triggered.connect(self.open_points_file)
 
     def _build_plots(self) -> None:
         pg.setConfigOptions(antialias=False, background="w", foreground=(40, 40, 40))
         # Both views are built once; switching presets only switches which one shows.
         self.toy1d = Toy1DView()
+        self.toy2d = Toy2DView()
         self.images = ImagesView()
-        self.views = {"1d": self.toy1d, "mnist": self.images}
+        self.views = {"1d": self.toy1d, "2d": self.toy2d, "mnist": self.images}
         # The 1-D page: the verdict, always visible, above the plots.
         self.verdict_label = QLabel("Verdict: waiting for the first evaluation…", wordWrap=True)
         self.verdict_label.setToolTip(
@@ -134,7 +155,7 @@ class MainWindow(QMainWindow):
         toy_layout.setSpacing(0)
         toy_layout.addWidget(self.verdict_label)
         toy_layout.addWidget(self.toy1d, 1)
-        self.pages = {"1d": toy_page, "mnist": self.images}
+        self.pages = {"1d": toy_page, "2d": self.toy2d, "mnist": self.images}
         self._show_verdict("not-converged", "Verdict: waiting for the first evaluation…")
         self.stack = QStackedWidget()
         for page in self.pages.values():
@@ -185,6 +206,8 @@ class MainWindow(QMainWindow):
         worker.notice.connect(self.show_message)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
+        if self._custom_points is not None:  # a new process (after a failure) gets them too
+            worker.request_points(*self._custom_points)
         worker.start()
 
     # -------------------------------------------------------------------------- intents
@@ -194,13 +217,23 @@ class MainWindow(QMainWindow):
     def set_running(self, running: bool) -> None:
         self.running = running
         self.start_action.setText("Pause" if running else "Start")
-        self.step_action.setEnabled(not running and self.latest_frame is not None)
+        self._enable_steps()
         if self.training_worker is not None:
             self.training_worker.set_running(running)
+
+    def _enable_steps(self) -> None:
+        enabled = not self.running and self.latest_frame is not None
+        for action in (self.step_action, self.step_d_action, self.step_g_action):
+            action.setEnabled(enabled)
 
     def step_once(self) -> None:
         if not self.running:
             self.training_worker.request_step()
+
+    def step_network(self, network: str) -> None:
+        """One update of D ("d") or G ("g") alone: GAN Lab's single steps."""
+        if not self.running:
+            self.training_worker.request_network_step(network)
 
     def pretrain_discriminator(self) -> None:
         """S1's D_pre, now: fit D to the real pdf, then the game goes on."""
@@ -209,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.densities.clear_view()
+        self.toy2d.clear_view()
         self.evaluation_history.clear()
         if not self.training_worker.isRunning():  # the trainer failed: start a new one
             self.training_worker.stop()
@@ -227,6 +261,9 @@ class MainWindow(QMainWindow):
                 usable = ", ".join(frame.available_devices)
                 raise config.SettingError(f"device: {value} is not available on this machine; "
                                           f"usable here: {usable}")
+            if name == "dataset" and value == "custom" and self._custom_points is None:
+                raise config.SettingError("dataset: custom needs points: draw them or open a "
+                                          "points file first (Data menu)")
         except config.SettingError as error:
             self.show_message(str(error))
             self.controls.show_settings({name: self.settings[name]})  # keep what was there
@@ -272,26 +309,66 @@ class MainWindow(QMainWindow):
         if self.mode == "mnist":
             self.reset()
 
+    def draw_points(self) -> None:
+        from ganviz.app.draw_dialog import DrawDialog
+
+        dialog = DrawDialog(self)
+        dialog.points_ready.connect(
+            lambda points: self.use_points(points, f"{len(points):,} points drawn by hand"))
+        dialog.open()
+
+    def open_points_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "2-D points", "",
+                                              "Points (*.csv *.npy);;All files (*)")
+        if path:
+            self.load_points_file(path)
+
+    def load_points_file(self, path: str) -> None:
+        """Train 2-D presets on the points in ``path``, if it reads correctly."""
+        from ganviz.core import data2d
+
+        try:
+            points = data2d.load_points(path)
+        except data2d.PointsError as error:
+            self.show_message(f"Not used: {error}")
+            return
+        from pathlib import Path
+
+        self.use_points(points, f"{len(points):,} points from {Path(path).name}")
+
+    def use_points(self, points, description: str) -> None:
+        """Make ``points`` the 2-D custom dataset and train on it (switching to ring8's
+        game first when a 1-D or MNIST preset is shown)."""
+        self._custom_points = (points, description)
+        self.training_worker.request_points(points, description)
+        if self.mode != "2d" and presets.get(self.preset).mode != "2d":
+            self.choose_preset("ring8")
+        self.change_setting("dataset", "custom")
+        self.controls.show_settings({"dataset": "custom"})
+        self.show_message(f"Custom 2-D data: {description}")
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
     def enable_actions(self, enabled: bool) -> None:
-        for action in (self.start_action, self.step_action, self.reset_action):
+        for action in (self.start_action, self.step_action, self.step_d_action,
+                       self.step_g_action, self.reset_action):
             action.setEnabled(enabled)
 
     # ------------------------------------------------------------------ worker results
     def _on_frame(self, frame: Frame) -> None:
         self.training_worker.frame_consumed()
-        if self.latest_frame is None:
-            self.enable_actions(True)
-            self.step_action.setEnabled(not self.running)
+        first = self.latest_frame is None
         self.latest_frame = frame
+        if first:
+            self.enable_actions(True)
+            self._enable_steps()
         self._frame_dirty = True
         if frame.snapshot.mode != self.mode:
             self._show_mode(frame.snapshot.mode)
         if frame.snapshot.mode == "mnist" and frame.snapshot.view.real_grid is not None:
             self.images.set_real_grid(frame.snapshot.view.real_grid)  # once per run
-        if frame.snapshot.mode == "1d":
+        if frame.snapshot.mode in ("1d", "2d"):
             if not self._evaluation_started:
                 self._evaluation_started = True
                 self.evaluation_worker.start()
@@ -312,10 +389,13 @@ class MainWindow(QMainWindow):
         frame = self.latest_frame
         if frame is None or not (self._frame_dirty or self._evaluation_dirty):
             return
-        if self._evaluation_dirty and self.mode == "1d" and self.latest_evaluation is not None:
-            evaluation = self.latest_evaluation
-            self.toy1d.show_evaluation(evaluation, self.evaluation_history.as_arrays())
-            self._show_verdict(evaluation.verdict, evaluation.verdict_text)
+        evaluation = self.latest_evaluation
+        if self._evaluation_dirty and evaluation is not None:
+            if self.mode == "1d" == evaluation.mode:
+                self.toy1d.show_evaluation(evaluation, self.evaluation_history.as_arrays())
+                self._show_verdict(evaluation.verdict, evaluation.verdict_text)
+            elif self.mode == "2d" == evaluation.mode:
+                self.toy2d.show_evaluation(evaluation, self.evaluation_history.as_arrays())
         self._evaluation_dirty = False
         if self._frame_dirty:
             snapshot = frame.snapshot

@@ -40,7 +40,7 @@ class Setting:
     live: bool = True  # applied between two training steps; False: applied on Reset
     log_scale: bool = False  # edited by factors (learning rates), not by steps
     group: str = "Training"
-    modes: tuple[str, ...] = ("1d", "mnist")  # the data modes it exists in
+    modes: tuple[str, ...] = ("1d", "2d", "mnist")  # the data modes it exists in
     choices: tuple[str, ...] = ()  # kind str: the allowed values
     lengths: tuple[int, int] = (2, 5)  # kind tuple: fewest and most numbers
 
@@ -163,6 +163,8 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TARGETS = ("gaussian", "mixture", "uniform", "laplace")
 NOISES = ("gaussian", "uniform", "stratified")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+DATASETS_2D = ("ring8", "grid25", "two-moons", "spiral", "line", "two-gaussians",
+               "custom")
 
 # The order here is the order of the controls in the window and of `ganviz train --help`.
 SETTINGS: tuple[Setting, ...] = (
@@ -254,26 +256,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mixture_weights", "Mixture weights", tuple, (1.0, 1.0), 0.0, 100.0,
             group="Target", modes=("1d",), lengths=(1, 5),
             help="Relative weights of the components (normalised); one number: equal."),
-    Setting("noise", "Generator noise", str, "gaussian", group="Noise", modes=("1d",),
+    Setting("dataset", "Dataset", str, "ring8", group="Target", modes=("2d",),
+            choices=DATASETS_2D,
+            help="The real 2-D data: 8 Gaussians on a ring, a 5x5 grid of Gaussians, two "
+                 "moons, a spiral, a line, two Gaussians, or custom (points drawn with the "
+                 "mouse or read from a file: Data menu). Applied at once: the generator "
+                 "has to follow."),
+    Setting("noise", "Generator noise", str, "gaussian", group="Noise", modes=("1d", "2d"),
             choices=NOISES,
-            help="The generator's input z: N(0, 1), U(-range, range), or S1's stratified "
+            help="The generator's input z: N(0, 1), U(-range, range), or (1-D only) S1's "
+                 "stratified "
                  "linspace(-range, range, batch) + U(0, 0.01). Applied at once."),
     Setting("noise_range", "Noise range", float, 1.0, 0.01, 100.0, group="Noise",
-            modes=("1d",),
+            modes=("1d", "2d"),
             help="The range of uniform and stratified noise (S1 uses 8)."),
+    Setting("noise_dim", "Noise dimension", int, 2, 1, 8, live=False, group="Noise",
+            modes=("2d",),
+            help="Dimension of the generator's input z. With 2 the window draws the "
+                 "generator's manifold: the image of a grid of z. Applied on Reset."),
     Setting("seed", "Random seed", int, 0, 0, 2**31 - 1, live=False, group="Model",
             help="Seeds the weights, the noise and the real samples. Applied on Reset."),
     Setting("g_width", "G hidden units", int, 32, 1, 512, live=False, group="Model",
-            modes=("1d",),
+            modes=("1d", "2d"),
             help="Units in each hidden layer of the generator. Applied on Reset."),
     Setting("g_layers", "G hidden layers", int, 2, 0, 6, live=False, group="Model",
-            modes=("1d",),
+            modes=("1d", "2d"),
             help="Hidden layers of the generator (0: a linear map). Applied on Reset."),
     Setting("d_width", "D hidden units", int, 32, 1, 512, live=False, group="Model",
-            modes=("1d",),
+            modes=("1d", "2d"),
             help="Units in each hidden layer of the discriminator. Applied on Reset."),
     Setting("d_layers", "D hidden layers", int, 2, 0, 6, live=False, group="Model",
-            modes=("1d",),
+            modes=("1d", "2d"),
             help="Hidden layers of the discriminator (0: logistic regression, which can "
                  "only tell means apart). Applied on Reset."),
     Setting("standardize", "Standardise inputs", bool, True, live=False, group="Model",
@@ -332,6 +345,9 @@ def validate(values: dict[str, Any], mode: str | None = None) -> dict[str, Any]:
 
 def check_consistency(settings: dict[str, Any]) -> None:
     """Checks that span several settings (the mixture's lists); raises SettingError."""
+    if "dataset" in settings and settings.get("noise") == "stratified":
+        raise SettingError("noise: stratified is S1's 1-D noise; 2-D presets take gaussian "
+                           "or uniform")
     if "mixture_means" not in settings:
         return
     count = len(settings["mixture_means"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -34,6 +35,8 @@ CENTRAL_MASS = 0.95  # D is judged over the real data's central 95%
 @dataclass
 class Evaluation:
     """Curves of the densities plot (data units) and the numbers that judge them."""
+
+    mode: ClassVar[str] = "1d"
 
     step: int
     x: np.ndarray  # grid of the curves

@@ -72,13 +72,15 @@ class BoundedHistory:
 
 
 class EvaluationHistory:
-    """JS divergence and V(D, G) of successive evaluations, over iterations, bounded.
+    """JS divergence, V(D, G) and KL of successive evaluations, over iterations, bounded.
 
     Evaluations come at the drawing rate, not every iteration; a step lower than the last
     one means the run was reset, and starts the curves afresh.
     """
 
-    NAMES = ("js_bits", "value")
+    # The 1-D view draws JS and V(D, G); the 2-D view JS and KL on its grid. A name an
+    # evaluation does not have is recorded as NaN.
+    NAMES = ("js_bits", "value", "kl_bits")
 
     def __init__(self, capacity: int = 1024) -> None:
         self.history = BoundedHistory(self.NAMES, capacity)
@@ -90,7 +92,8 @@ class EvaluationHistory:
         elif evaluation.step == self.last_step:
             return  # paused: the same iteration evaluated again
         self.last_step = evaluation.step
-        self.history.record(evaluation.step, [evaluation.js_bits, evaluation.value])
+        self.history.record(evaluation.step,
+                            [getattr(evaluation, name, float("nan")) for name in self.NAMES])
 
     def clear(self) -> None:
         self.history.clear()

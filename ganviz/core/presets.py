@@ -10,7 +10,7 @@ from ganviz.core import config
 @dataclass(frozen=True)
 class Preset:
     name: str
-    mode: str  # "1d" or "mnist"
+    mode: str  # "1d", "2d" or "mnist"
     description: str  # two sentences, shown in the window and by `ganviz presets`
     overrides: dict[str, int | float] = field(default_factory=dict)
     # What the user does not edit: architecture, noise, output range, activations.
@@ -44,6 +44,39 @@ FAST_LR_PRESET = Preset(
     "two players overshoot each other and the generator's density keeps swinging around "
     "the target instead of settling. Lower both learning rates live to watch it calm down.",
     overrides={"lr_d": 0.02, "lr_g": 0.02, "adam_beta1": 0.9, "ema": 0.0},
+)
+
+# The 2-D presets share one game (see the ring8 measurements in the README); they differ
+# in the data.
+TOY2D_GAME = {"batch_size": 256, "lr_d": 1e-3, "lr_g": 1e-3, "g_width": 128, "g_layers": 3,
+              "d_width": 128, "d_layers": 3, "noise_dim": 2, "ema": 0.0}
+
+
+def _toy2d(name: str, description: str, **overrides) -> Preset:
+    return Preset(name, "2d", description, overrides={**TOY2D_GAME, "dataset": name,
+                                                         **overrides})
+
+
+TOY2D_PRESETS = (
+    _toy2d("ring8",
+           "Eight Gaussians on a circle of radius 2, the classic test of mode collapse "
+           "(Metz et al.'s unrolled-GAN ring, a little wider). Watch the fake points split "
+           "into eight groups, pushed by the arrows along D's surface."),
+    _toy2d("grid25",
+           "A 5x5 grid of narrow Gaussians: 25 modes to find, far harder than the ring. "
+           "Expect some modes to be missed or bridged for a long while."),
+    _toy2d("two-moons",
+           "Two interleaving half circles: the generator must bend its noise plane into two "
+           "curved bands. The warped grid shows how it folds the plane to do it."),
+    _toy2d("spiral",
+           "One arm of a spiral, 1.5 turns out to radius 2: a long thin curve. Watch the "
+           "generator trace it from the centre outward, its manifold winding up with it."),
+    _toy2d("line",
+           "Points on a line segment, the simplest 2-D target. Watch the generator squeeze its "
+           "two-dimensional noise plane onto one dimension."),
+    _toy2d("two-gaussians",
+           "Two Gaussians of std 0.3: a 2-D version of the bimodal problem. The generator "
+           "must tear its noise plane in two, and leaves a thin bridge between the modes."),
 )
 
 PRESETS: dict[str, Preset] = {
@@ -86,6 +119,7 @@ PRESETS: dict[str, Preset] = {
         ),
         STRONG_D_PRESET,
         FAST_LR_PRESET,
+        *TOY2D_PRESETS,
         Preset(
             "mnist", "mnist",
             "Made for a laptop CPU: LeakyReLU MLPs (G 64-256-512-784, D 784-512-256-1) at "

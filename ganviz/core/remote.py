@@ -8,7 +8,8 @@ trainer keeps a core to itself and the window draws on the other.
 
 The protocol is plain tuples over two one-way pipes (commands in, results out):
 
-    commands: ("run", bool) | ("step",) | ("settings", dict) | ("pretrain", steps)
+    commands: ("run", bool) | ("step",) | ("step_network", "d" or "g")
+              | ("settings", dict) | ("pretrain", steps) | ("points", array, description)
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
               | ("failed", message) | ("stopped",)
@@ -40,7 +41,8 @@ class TrainerProcess:
     """
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
-                 data_dir: str | None = None) -> None:
+                 data_dir: str | None = None, custom=None) -> None:
+        """``custom``: the 2-D custom dataset (a data2d.Points2D), if one was given."""
         import multiprocessing
 
         # Forking a process that already runs Qt's threads is unsafe; a fresh interpreter
@@ -51,7 +53,7 @@ class TrainerProcess:
         self.process = context.Process(
             target=serve, name="ganviz-trainer", daemon=True,
             args=(commands_out, results_in, presets.get(preset).name, dict(settings),
-                  frame_interval, None if data_dir is None else str(data_dir)),
+                  frame_interval, None if data_dir is None else str(data_dir), custom),
         )
         self.process.start()
         for end in (commands_out, results_in):  # the child holds its own copies now
@@ -95,10 +97,11 @@ class RateMeter:
 
 
 def serve(commands: Connection, results: Connection, preset: str, settings: dict,
-          frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None) -> None:
+          frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None,
+          custom=None) -> None:
     """Run a trainer until told to stop (the child process's entry point)."""
     try:
-        _serve(commands, results, preset, settings, frame_interval, data_dir)
+        _serve(commands, results, preset, settings, frame_interval, data_dir, custom)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the window went away
     except Exception:  # a crash must reach the user, not end the process silently
@@ -110,11 +113,12 @@ def serve(commands: Connection, results: Connection, preset: str, settings: dict
 
 
 def _serve(commands: Connection, results: Connection, preset_name: str, settings: dict,
-           frame_interval: float, data_dir: str | None) -> None:
+           frame_interval: float, data_dir: str | None, custom=None) -> None:
     from ganviz.core.trainer import Trainer
 
     data = None
     loaded_from = None
+    custom_points = custom  # the 2-D custom dataset: kept across Resets and preset switches
 
     def make_trainer(name: str, values: dict, folder: str | None) -> tuple[Trainer, int]:
         nonlocal data, loaded_from
@@ -125,7 +129,8 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
             data = mnist.load_dir(folder) if folder is not None else None
             loaded_from = folder
         threads = runtime.configure_threads(preset.mode)
-        return Trainer(preset, values, data=data if preset.mode == "mnist" else None), threads
+        given = {"mnist": data, "2d": custom_points}.get(preset.mode)
+        return Trainer(preset, values, data=given), threads
 
     trainer, threads = make_trainer(preset_name, settings, data_dir)
     device = str(trainer.device)
@@ -175,6 +180,17 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     trainer.update_settings(message[1])
                 except config.SettingError as error:
                     results.send(("rejected", str(error)))
+                force_frame = True
+            elif kind == "step_network":
+                if not running:
+                    trainer.step_network(message[1])
+                force_frame = True
+            elif kind == "points":
+                from ganviz.core.data2d import Points2D
+
+                custom_points = Points2D(message[1], message[2])
+                if trainer.mode == "2d":
+                    trainer.set_custom_points(custom_points)
                 force_frame = True
             elif kind == "pretrain":
                 if trainer.mode == "1d":

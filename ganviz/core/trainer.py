@@ -53,6 +53,10 @@ def make_problem(preset: presets.Preset, settings: dict, device: torch.device, d
         from ganviz.core.toy1d import Toy1D
 
         return Toy1D(preset, settings, device)
+    if preset.mode == "2d":
+        from ganviz.core.toy2d import Toy2D
+
+        return Toy2D(preset, settings, device, data)
     from ganviz.core.mnist_gan import MnistProblem
 
     return MnistProblem(preset, settings, device, data)
@@ -165,6 +169,8 @@ class Trainer:
         values = config.validate(changes, self.mode)
         merged = {**self.settings, **values}
         config.check_consistency(merged)
+        if hasattr(self.problem, "check_settings"):
+            self.problem.check_settings(merged)
         self.settings.update(values)
         switched = [n for n, kind in self._optimizer_kinds.items() if self.settings[n] != kind]
         if switched:
@@ -182,6 +188,13 @@ class Trainer:
         self._apply_learning_rates()
         self.problem.update_settings(self.settings)
         return self.pending_on_reset()
+
+    def set_custom_points(self, custom) -> None:
+        """The 2-D ``custom`` dataset's points (drawn, or read from a file)."""
+        if self.mode != "2d":
+            raise config.SettingError("custom points: only 2-D presets train on points")
+        self.problem.set_custom(custom)
+        self.notices.append(f"Custom data: {custom.description}")
 
     def take_notices(self) -> list[str]:
         notices, self.notices = self.notices, []
@@ -221,52 +234,16 @@ class Trainer:
     def step(self) -> None:
         """One iteration: k discriminator updates, then k_g generator updates."""
         s = self.settings
-        batch = s["batch_size"]
-        problem = self.problem
-        objective = self.objective
-        separate = problem.batch_dependent
         noise_std = self.instance_noise_std()
-        smoothing = s["label_smoothing"] if objective.uses_smoothing() else 0.0
         for _ in range(s["k"]):
-            real = problem.real_batch(batch, self.rng)
-            with torch.no_grad():
-                fake = self.generator(problem.noise(batch, self.rng))
-            if noise_std:
-                real = real + noise_std * self._randn_like(real)
-                fake = fake + noise_std * self._randn_like(fake)
-            if s["r1_weight"]:
-                real.requires_grad_(True)
-            if separate:  # minibatch features must come from one kind of batch at a time
-                real_out, fake_out = self.discriminator(real), self.discriminator(fake)
-            else:
-                # One forward pass over real and fake together: fewer ops per step.
-                out = self.discriminator(torch.cat((real, fake)))
-                real_out, fake_out = out[: real.shape[0]], out[real.shape[0]:]
-            loss_d = objective.d_loss(real_out, fake_out, smoothing)
-            total = loss_d + self._penalties(real, fake, real_out)
-            # autograd.grad computes only what this update needs and replaces zero_grad.
-            grads = torch.autograd.grad(total, self._d_params)
-            for p, g in zip(self._d_params, grads, strict=True):
-                p.grad = g
-            self.opt_d.step()
-            self.d_updates += 1
-
+            loss_d, real_out, fake_out = self._update_discriminator(noise_std)
         for _ in range(s["k_g"]):
-            fake = self.generator(problem.noise(batch, self.rng))
-            if noise_std:
-                fake = fake + noise_std * self._randn_like(fake)
-            fake_out_g = self.discriminator(fake)
-            loss_g = objective.g_loss(fake_out_g)
-            grads = torch.autograd.grad(loss_g, self._g_params)
-            for p, g in zip(self._g_params, grads, strict=True):
-                p.grad = g
-            self.opt_g.step()
-            self.g_updates += 1
-            self._update_ema()
+            loss_g = self._update_generator(noise_std)
         self.step_count += 1
         if s["lr_decay"] != 1.0 and self.step_count % s["lr_decay_every"] == 0:
             self._apply_learning_rates()
 
+        objective = self.objective
         with torch.no_grad():
             values = torch.stack(
                 (
@@ -280,6 +257,58 @@ class Trainer:
         self._window_sum += values
         self._window_count += 1
         self.last = dict(zip(CURVES, values, strict=True))
+
+    def step_network(self, network: str) -> None:
+        """One update of one network ("d" or "g"), outside the k_d/k_g rhythm: GAN Lab's
+        single-step buttons. The iteration count and the curves do not move."""
+        if network == "d":
+            self._update_discriminator(self.instance_noise_std())
+        elif network == "g":
+            self._update_generator(self.instance_noise_std())
+        else:
+            raise ValueError(f"network must be 'd' or 'g', not {network!r}")
+
+    def _update_discriminator(self, noise_std: float):
+        """One D update; returns its loss and D's raw outputs on the real and fake batch."""
+        batch = self.settings["batch_size"]
+        problem = self.problem
+        real = problem.real_batch(batch, self.rng)
+        with torch.no_grad():
+            fake = self.generator(problem.noise(batch, self.rng))
+        if noise_std:
+            real = real + noise_std * self._randn_like(real)
+            fake = fake + noise_std * self._randn_like(fake)
+        if self.settings["r1_weight"]:
+            real.requires_grad_(True)
+        if problem.batch_dependent:  # minibatch features must come from one kind of batch
+            real_out, fake_out = self.discriminator(real), self.discriminator(fake)
+        else:
+            # One forward pass over real and fake together: fewer ops per step.
+            out = self.discriminator(torch.cat((real, fake)))
+            real_out, fake_out = out[: real.shape[0]], out[real.shape[0]:]
+        smoothing = self.settings["label_smoothing"] if self.objective.uses_smoothing() else 0.0
+        loss_d = self.objective.d_loss(real_out, fake_out, smoothing)
+        total = loss_d + self._penalties(real, fake, real_out)
+        # autograd.grad computes only what this update needs and replaces zero_grad.
+        grads = torch.autograd.grad(total, self._d_params)
+        for p, g in zip(self._d_params, grads, strict=True):
+            p.grad = g
+        self.opt_d.step()
+        self.d_updates += 1
+        return loss_d, real_out, fake_out
+
+    def _update_generator(self, noise_std: float) -> torch.Tensor:
+        fake = self.generator(self.problem.noise(self.settings["batch_size"], self.rng))
+        if noise_std:
+            fake = fake + noise_std * self._randn_like(fake)
+        loss_g = self.objective.g_loss(self.discriminator(fake))
+        grads = torch.autograd.grad(loss_g, self._g_params)
+        for p, g in zip(self._g_params, grads, strict=True):
+            p.grad = g
+        self.opt_g.step()
+        self.g_updates += 1
+        self._update_ema()
+        return loss_g
 
     def _randn_like(self, x: torch.Tensor) -> torch.Tensor:
         return torch.randn(x.shape, generator=self.rng, device=x.device)

@@ -1,0 +1,219 @@
+"""The 2-D view: D's surface, real and fake points, the generator's gradients and manifold,
+and the curves over iterations beside them (GAN Lab's picture, live)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ganviz.app import style
+from ganviz.app.history_view import (
+    DiscriminatorOutputPlot,
+    LossesPlot,
+    _HistoryPlot,
+    show_training_curves,
+)
+
+# D's colours: fake-looking (0) purple, undecided (0.5) white, real-looking (1) green. Pale
+# enough that the points on top stay readable.
+SURFACE_COLOURS = pg.ColorMap(pos=[0.0, 0.5, 1.0],
+                              color=[(170, 130, 200), (250, 250, 250), (120, 190, 120)])
+ARROW = (60, 60, 60)
+LAYERS = (
+    ("surface", "D's surface", "D(x) on a 64x64 grid behind the points (colour bar on the "
+                               "right: 0.5 is white, undecided)"),
+    ("real", "Real points", "500 samples of the real data, fixed for the run"),
+    ("fake", "Fake points", "The generator on 500 fixed noise values: follow a point from "
+                            "frame to frame"),
+    ("gradients", "Gradients", "Where the generator's loss pushes each fake point: "
+                               "-dL_G/dx, scaled so that the longest arrows stay readable"),
+    ("manifold", "Manifold", "The image of a 21x21 grid of noise values (2-D noise only): "
+                             "how the generator folds its noise plane"),
+)
+
+
+class PlanePlot(pg.PlotItem):
+    """The data plane: D's surface as a heatmap with the points, arrows and grid on top."""
+
+    def __init__(self) -> None:
+        super().__init__(title="Real and generated points on D's surface")
+        style.fixed_plot(self, "x", "y")
+        self.setAspectLocked(True)
+        self.surface = pg.ImageItem(axisOrder="col-major")
+        self.surface.setLookupTable(SURFACE_COLOURS.getLookupTable(0.0, 1.0, 256))
+        self.surface.setLevels((0.0, 1.0))
+        self.surface.setZValue(-20)
+        self.addItem(self.surface)
+        self.manifold = pg.PlotCurveItem(pen=style.pen(style.GENERATOR, 1.0, alpha=150))
+        self.arrows = pg.PlotCurveItem(pen=pg.mkPen(ARROW, width=1.2), connect="pairs")
+        self.arrow_heads = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(ARROW))
+        self.real = pg.ScatterPlotItem(size=5, pen=pg.mkPen((255, 255, 255, 160), width=0.6),
+                                       brush=pg.mkBrush(*style.REAL, 220), name="real")
+        self.fake = pg.ScatterPlotItem(size=5, pen=pg.mkPen((255, 255, 255, 160), width=0.6),
+                                       brush=pg.mkBrush(*style.GENERATOR, 220), name="fake")
+        for item in (self.manifold, self.real, self.fake, self.arrows, self.arrow_heads):
+            self.addItem(item)
+        legend = self.addLegend(offset=(8, 8), labelTextSize="9pt", brush=(255, 255, 255, 200))
+        legend.addItem(self.real, "real data")
+        legend.addItem(self.fake, "generator G(z)")
+        legend.addItem(self.arrows, "−∂L_G/∂x: where G is pushed")
+        legend.addItem(self.manifold, "G of a noise grid")
+        self.legend = legend
+        self.summary = pg.TextItem(anchor=(1, 1), color=(40, 40, 40),
+                                   fill=pg.mkBrush(255, 255, 255, 190))
+        self.summary.setParentItem(self.vb)
+        self.vb.sigResized.connect(self._place_summary)
+        self._bounds: tuple | None = None
+        self._manifold_connect: np.ndarray | None = None
+
+    def _place_summary(self) -> None:
+        self.summary.setPos(self.vb.width() - 6, self.vb.height() - 6)
+
+    def show_evaluation(self, evaluation) -> None:
+        x0, x1, y0, y1 = evaluation.bounds
+        if evaluation.bounds != self._bounds:
+            self._bounds = evaluation.bounds
+            self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
+        self.surface.setImage(evaluation.surface_colour, autoLevels=False, levels=(0.0, 1.0))
+        self.surface.setRect(x0, y0, x1 - x0, y1 - y0)
+        self.real.setData(pos=evaluation.real_points)
+        self.fake.setData(pos=evaluation.fake_points)
+        # Each arrow is a segment from the point along the push; the head is a dot at its
+        # tip (one scatter item: 500 drawn arrowheads would cost more than the rest).
+        tips = evaluation.fake_points + evaluation.arrow_scale * evaluation.gradients
+        segments = np.empty((2 * len(tips), 2), dtype=np.float32)
+        segments[0::2] = evaluation.fake_points
+        segments[1::2] = tips
+        self.arrows.setData(segments[:, 0], segments[:, 1])
+        self.arrow_heads.setData(pos=tips)
+        self._show_manifold(evaluation.manifold)
+        text = (f"step {evaluation.step:,}   KL {evaluation.kl_bits:.3f}   "
+                f"JS {evaluation.js_bits:.4f} bits")
+        if evaluation.mode_shares:
+            text += (f"\n{evaluation.modes_covered} of {len(evaluation.mode_shares)} modes "
+                     f"covered, {evaluation.high_quality:.0%} within 3σ of a mode")
+        self.summary.setText(text)
+
+    def _show_manifold(self, manifold: np.ndarray | None) -> None:
+        if manifold is None:
+            self.manifold.setData([], [])
+            return
+        lines = manifold.shape[0]
+        # Rows then columns of the warped grid as one polyline, broken between lines.
+        path = np.concatenate((manifold.reshape(-1, 2),
+                               manifold.transpose(1, 0, 2).reshape(-1, 2)))
+        if self._manifold_connect is None or len(self._manifold_connect) != len(path):
+            connect = np.ones(len(path), dtype=bool)
+            connect[lines - 1::lines] = False
+            self._manifold_connect = connect
+        self.manifold.setData(path[:, 0], path[:, 1], connect=self._manifold_connect)
+
+    def set_probability(self, probability: bool) -> None:
+        title = "D(x)" if probability else "critic C(x), centred and scaled"
+        self.setTitle(f"Real and generated points on {title}")
+
+    def clear_view(self) -> None:
+        self._bounds = None
+        for item in (self.real, self.fake, self.arrow_heads):
+            item.setData(pos=np.zeros((0, 2)))
+        for curve in (self.arrows, self.manifold):
+            curve.setData([], [])
+        self.surface.clear()
+        self.summary.setText("")
+
+
+class DivergencePlot(_HistoryPlot):
+    """KL and JS between real and generated samples on a grid, in bits, log axis."""
+
+    def __init__(self) -> None:
+        super().__init__("Divergence on a 32×32 grid", "bits (log)")
+        self.setLogMode(x=False, y=True)
+        self.setYRange(-3, math.log10(20.0), padding=0.02)
+        self.kl = self.plot(pen=style.pen(style.OPTIMAL), name="KL(p_data ‖ p_g)")
+        self.js = self.plot(pen=style.pen(style.DIVERGENCE), name="JS(p_data ‖ p_g)")
+
+    def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
+        pass  # the divergences do not depend on the objective
+
+    def show_history(self, history: dict[str, np.ndarray]) -> None:
+        steps = history["step"]
+        self.kl.setData(steps, np.maximum(history["kl_bits"], 1e-3))
+        self.js.setData(steps, np.maximum(history["js_bits"], 1e-3))
+        self._follow(steps)
+
+    def clear(self) -> None:
+        for curve in (self.kl, self.js):
+            curve.setData([], [])
+
+
+class Toy2DView(QWidget):
+    """Layer switches above; the plane on the left, the curves over iterations right."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(QLabel("Show:"))
+        self.layer_boxes: dict[str, QCheckBox] = {}
+        for name, label, tip in LAYERS:
+            box = QCheckBox(label, checked=True, toolTip=tip)
+            box.toggled.connect(lambda shown, n=name: self.show_layer(n, shown))
+            bar.addWidget(box)
+            self.layer_boxes[name] = box
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphics, 1)
+        self.plane = PlanePlot()
+        self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=SURFACE_COLOURS,
+                                          interactive=False, width=14, label="D(x)")
+        self.losses = LossesPlot()
+        self.d_outputs = DiscriminatorOutputPlot()
+        self.divergence = DivergencePlot()
+        self.graphics.addItem(self.plane, row=0, col=0, rowspan=3)
+        self.graphics.addItem(self.colour_bar, row=0, col=1, rowspan=3)
+        self.graphics.addItem(self.losses, row=0, col=2)
+        self.graphics.addItem(self.d_outputs, row=1, col=2)
+        self.graphics.addItem(self.divergence, row=2, col=2)
+        layout_ = self.graphics.ci.layout
+        layout_.setColumnStretchFactor(0, 3)
+        layout_.setColumnStretchFactor(2, 2)
+        self._layers = {"surface": (self.plane.surface,), "real": (self.plane.real,),
+                        "fake": (self.plane.fake,),
+                        "gradients": (self.plane.arrows, self.plane.arrow_heads),
+                        "manifold": (self.plane.manifold,)}
+        self._probability: bool | None = None
+
+    def show_layer(self, name: str, shown: bool) -> None:
+        for item in self._layers[name]:
+            item.setVisible(shown)
+        if name == "surface":
+            self.colour_bar.setVisible(shown)
+
+    def layer_shown(self, name: str) -> bool:
+        return self._layers[name][0].isVisible()
+
+    def show_evaluation(self, evaluation, history: dict) -> None:
+        if evaluation.surface_is_probability != self._probability:
+            self._probability = evaluation.surface_is_probability
+            self.plane.set_probability(self._probability)
+            self.colour_bar.setLabel("left", "D(x)" if self._probability
+                                     else "critic (centred, scaled)")
+        self.plane.show_evaluation(evaluation)
+        self.divergence.setToolTip(evaluation.divergence_note)
+        if len(history["step"]):
+            self.divergence.show_history(history)
+
+    def show_frame(self, snapshot) -> None:
+        show_training_curves(self.losses, self.d_outputs, snapshot)
+
+    def clear_view(self) -> None:
+        self.plane.clear_view()
+        self.divergence.clear()

@@ -1,0 +1,99 @@
+"""The 2-D mode in the window on the offscreen platform: layers, steps, custom data."""
+
+import numpy as np
+import pytest
+
+from ganviz.app.main_window import MainWindow
+
+# Small networks: the window tests watch the drawing, not the learning.
+SMALL = {"g_width": 16, "d_width": 16, "g_layers": 2, "d_layers": 2, "batch_size": 64}
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow("ring8", SMALL)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    return window
+
+
+def evaluated_at(window, step: int) -> bool:
+    evaluation = window.latest_evaluation
+    return evaluation is not None and evaluation.mode == "2d" and evaluation.step >= step
+
+
+def test_ring8_trains_and_draws_the_plane_with_every_layer(window, qtbot):
+    assert window.stack.currentWidget() is window.toy2d
+    window.set_running(True)
+    qtbot.waitUntil(lambda: evaluated_at(window, 30), timeout=20_000)
+    qtbot.wait(100)  # the draw timer draws the newest evaluation
+    plane = window.toy2d.plane
+    assert plane.fake.data.shape[0] == 500 and plane.real.data.shape[0] == 500
+    assert plane.surface.image.shape == (64, 64)
+    assert len(plane.arrows.getData()[0]) == 1000  # one segment per fake point
+    assert len(plane.manifold.getData()[0]) == 2 * 21 * 21
+    history = window.toy2d.divergence.kl.getData()
+    assert len(history[0]) >= 1 and np.all(history[1] > 0)
+    assert "frames/s" in window.fps_label.text()
+
+
+def test_layers_toggle(window, qtbot):
+    plane = window.toy2d.plane
+    for name, box in window.toy2d.layer_boxes.items():
+        box.setChecked(False)
+        assert not window.toy2d.layer_shown(name)
+        box.setChecked(True)
+        assert window.toy2d.layer_shown(name)
+    window.toy2d.layer_boxes["surface"].setChecked(False)
+    assert not plane.surface.isVisible() and not window.toy2d.colour_bar.isVisible()
+    window.toy2d.layer_boxes["gradients"].setChecked(False)
+    assert not plane.arrows.isVisible() and not plane.arrow_heads.isVisible()
+
+
+def test_single_d_and_g_steps_while_paused(window, qtbot):
+    frame = window.latest_frame.snapshot
+    d, g = frame.d_updates, frame.g_updates
+    window.step_d_action.trigger()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.d_updates == d + 1, timeout=10_000)
+    window.step_g_action.trigger()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.g_updates == g + 1, timeout=10_000)
+    assert window.latest_frame.snapshot.step == frame.step  # no full iteration
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == frame.step + 1, timeout=10_000)
+    window.set_running(True)
+    assert not window.step_d_action.isEnabled() and not window.step_g_action.isEnabled()
+
+
+def test_points_files_bad_and_good(window, qtbot, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n")
+    window.load_points_file(str(bad))
+    assert "Not used: bad.csv" in window.statusBar().currentMessage()
+    assert window.settings["dataset"] == "ring8"
+    good = tmp_path / "line.npy"
+    np.save(good, np.stack((np.linspace(-1, 1, 300), np.zeros(300)), 1))
+    window.load_points_file(str(good))
+    assert window.settings["dataset"] == "custom"
+    assert window.controls.editors["dataset"].value() == "custom"
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["dataset"] == "custom",
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: window.latest_evaluation is not None
+                    and window.latest_evaluation.mode == "2d", timeout=10_000)
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: evaluated_at(window, 1) and abs(
+        window.latest_evaluation.real_points[:, 1]).max() < 0.2, timeout=10_000)
+    # The custom data survive a Reset (a new trainer in the same process).
+    window.reset()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 0, timeout=10_000)
+    assert window.latest_frame.snapshot.settings["dataset"] == "custom"
+
+
+def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window, qtbot):
+    window.change_setting("dataset", "custom")
+    assert "custom needs points" in window.statusBar().currentMessage()
+    assert window.settings["dataset"] == "ring8"
+    assert window.controls.editors["dataset"].value() == "ring8"
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 1, timeout=10_000)
+    assert window.latest_frame.snapshot.settings["dataset"] == "ring8"
