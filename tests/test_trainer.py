@@ -214,3 +214,41 @@ def test_staircase_learning_rate_decay_keeps_adams_state():
     assert optimizer.param_groups[0]["lr"] == pytest.approx(5e-4)
     trainer.update_settings({"lr_decay": 1.0})
     assert optimizer.param_groups[0]["lr"] == pytest.approx(2e-3)
+
+
+EXPLODING = {"loss": "lsgan", "lr_d": 1.0, "lr_g": 1.0, "optimizer_d": "sgd",
+             "optimizer_g": "sgd", "standardize": False, "target_mean": 50.0}
+
+
+def test_a_nan_loss_is_detected_and_named():
+    trainer = Trainer("gaussian", EXPLODING)
+    assert trainer.diverged() is None
+    for _ in range(20):
+        trainer.step()
+        if trainer.diverged():
+            break
+    assert trainer.diverged() in ("G's loss became nan", "D's loss became nan",
+                                  "D's loss and G's loss became nan",
+                                  "G's loss became inf", "D's loss became inf")
+
+
+def test_a_kept_state_restores_the_run_exactly():
+    trainer = Trainer("gaussian", {"seed": 5})
+    trainer.run(60)
+    kept = trainer.keep_state()
+    trainer.run(40)
+    after = (trainer.history.as_arrays(), [p.clone() for p in trainer.generator.parameters()])
+    with torch.no_grad():  # wreck the run, as a divergence would
+        for p in trainer.discriminator.parameters():
+            p.fill_(float("nan"))
+    trainer.step()
+    assert trainer.diverged() is not None
+    trainer.restore_state(kept)
+    assert trainer.step_count == 60 and trainer.diverged() is None
+    trainer.run(40)
+    history, weights = after
+    again = trainer.history.as_arrays()
+    for name in history:
+        assert np.array_equal(history[name], again[name]), name
+    for a, b in zip(weights, trainer.generator.parameters(), strict=True):
+        assert torch.equal(a, b)

@@ -59,7 +59,9 @@ def test_pause_stops_the_iteration_count(window, qtbot):
     window.set_running(True)
     qtbot.waitUntil(lambda: step_of(window) > 20, timeout=20_000)
     window.set_running(False)
-    qtbot.waitUntil(lambda: not window.latest_frame.running, timeout=10_000)
+    # The frame sent as it paused: past the iteration that diverged, not running.
+    qtbot.waitUntil(lambda: step_of(window) > 0 and not window.latest_frame.running,
+                    timeout=10_000)
     paused_at = step_of(window)
     qtbot.wait(400)
     assert step_of(window) == paused_at
@@ -305,3 +307,28 @@ def test_an_inconsistent_mixture_is_refused_and_the_old_value_kept(window, qtbot
     editor.editingFinished.emit()
     assert "Mixture stds" in window.statusBar().currentMessage()
     assert window.settings["mixture_sigmas"] == (0.5, 0.5)
+
+
+def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(qtbot):
+    from tests.test_trainer import EXPLODING
+
+    window = MainWindow("gaussian", EXPLODING)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window.set_running(True)
+    qtbot.waitUntil(lambda: window.divergence_box is not None, timeout=20_000)
+    assert not window.running and window.start_action.text() == "Start"
+    assert "diverged" in window.divergence_box.text() and "at iteration" in \
+        window.divergence_box.text()
+    # The frame sent as it paused: past the iteration that diverged, not running.
+    qtbot.waitUntil(lambda: step_of(window) > 0 and not window.latest_frame.running,
+                    timeout=10_000)
+    paused_at = step_of(window)
+    qtbot.wait(300)
+    assert step_of(window) == paused_at  # it stays paused
+    restore = window.divergence_box.buttons()[0]
+    assert restore.text() == "Restore iteration 0"
+    restore.click()
+    qtbot.waitUntil(lambda: step_of(window) == 0, timeout=10_000)
+    assert "Restored the run as it was at iteration 0" in window.statusBar().currentMessage()

@@ -31,7 +31,7 @@ def test_ring8_trains_and_draws_the_plane_with_every_layer(window, qtbot):
     plane = window.toy2d.plane
     assert plane.fake.data.shape[0] == 500 and plane.real.data.shape[0] == 500
     assert plane.surface.image.shape == (64, 64)
-    assert len(plane.arrows.getData()[0]) == 1000  # one segment per fake point
+    assert len(plane.arrows.getData()[0]) == 6 * 500  # shaft and head: 3 segments an arrow
     assert len(plane.manifold.getData()[0]) == 2 * 21 * 21
     history = window.toy2d.divergence.kl.getData()
     assert len(history[0]) >= 1 and np.all(history[1] > 0)
@@ -48,7 +48,7 @@ def test_layers_toggle(window, qtbot):
     window.toy2d.layer_boxes["surface"].setChecked(False)
     assert not plane.surface.isVisible() and not window.toy2d.colour_bar.isVisible()
     window.toy2d.layer_boxes["gradients"].setChecked(False)
-    assert not plane.arrows.isVisible() and not plane.arrow_heads.isVisible()
+    assert not plane.arrows.isVisible()
 
 
 def test_single_d_and_g_steps_while_paused(window, qtbot):
@@ -97,3 +97,36 @@ def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window,
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 1, timeout=10_000)
     assert window.latest_frame.snapshot.settings["dataset"] == "ring8"
+
+
+def test_arrows_run_from_each_point_along_its_push_with_a_head_at_the_tip():
+    from ganviz.app.toy2d_view import arrow_segments
+
+    starts = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]], dtype=np.float32)
+    vectors = np.array([[0.5, 0.0], [0.0, -0.2], [0.0, 0.0]], dtype=np.float32)
+    segments = arrow_segments(starts, vectors, width=5.0).reshape(3, 3, 2, 2)
+    for arrow, start, vector in zip(segments, starts, vectors, strict=True):
+        shaft, left, right = arrow
+        assert np.allclose(shaft, [start, start + vector])
+        for stroke in (left, right):
+            assert np.allclose(stroke[0], start + vector)  # heads start at the tip
+            back = stroke[1] - stroke[0]
+            assert np.dot(back, vector) <= 0  # and point backwards
+    assert np.allclose(segments[2], starts[2])  # no push: a point, no arrow
+
+
+def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(qtbot, recwarn):
+    exploding = {**SMALL, "loss": "lsgan", "lr_d": 1.0, "lr_g": 1.0, "optimizer_d": "sgd",
+                 "optimizer_g": "sgd"}
+    window = MainWindow("ring8", exploding)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window.set_running(True)
+    qtbot.waitUntil(lambda: window.divergence_box is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: evaluated_at(window, window.latest_frame.snapshot.step)
+                    and not window.latest_frame.running, timeout=10_000)
+    qtbot.wait(100)  # drawn
+    assert np.isnan(window.latest_evaluation.fake_points).all()
+    errors = [w for w in recwarn if "Ignored exception" in str(w.message)]
+    assert not errors, errors[0].message

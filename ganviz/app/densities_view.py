@@ -36,7 +36,7 @@ class DensitiesPlot(pg.PlotItem):
         # D(x) lives in a second view box sharing the x axis, scaled 0..1 on the right.
         self.d_box = style.RightAxisBox(self, "D(x)", style.DISCRIMINATOR)
         self.d_box.setYRange(0.0, 1.0, padding=0.0)
-        self.d_curve = pg.PlotCurveItem(pen=style.pen(style.DISCRIMINATOR, 2.5))
+        self.d_curve = pg.PlotCurveItem(pen=style.pen(style.DISCRIMINATOR, 2.5), connect="finite")
         self.d_star_curve = pg.PlotCurveItem(
             pen=style.pen(style.OPTIMAL, 2.0, Qt.PenStyle.DashLine), connect="finite")
         self.d_box.addItem(self.d_star_curve)
@@ -74,8 +74,14 @@ class DensitiesPlot(pg.PlotItem):
         self.real_curve.setData(evaluation.x, evaluation.real_pdf)
         self.generator_curve.setData(evaluation.edges, evaluation.gen_density)
         self.raw_generator_curve.setData(evaluation.edges, evaluation.raw_gen_density)
-        self.d_curve.setData(evaluation.x, evaluation.d_curve)
-        self.d_star_curve.setData(evaluation.x, np.asarray(evaluation.d_star, dtype=np.float64))
+        # A diverged D is all NaN, which pyqtgraph cannot draw with connect="finite".
+        for curve, values in ((self.d_curve, evaluation.d_curve),
+                              (self.d_star_curve, evaluation.d_star)):
+            values = np.asarray(values, dtype=np.float64)
+            if np.isfinite(values).any():
+                curve.setData(evaluation.x, values)
+            else:
+                curve.setData([], [])
         self.central_region.setRegion(evaluation.central)
         if not self._probability:
             self._fit_critic(evaluation.d_curve)

@@ -25,6 +25,7 @@ from ganviz.app.toy2d_view import Toy2DView
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
 from ganviz.core.history import EvaluationHistory
+from ganviz.core.remote import KEEP_STATE_EVERY
 
 # The verdict banner's colours: background, text.
 VERDICT_COLOURS = {
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         # before the first frame, and it overlaps with building the window here.
         self.training_worker: TrainingWorker | None = None
         self._custom_points: tuple | None = None  # the 2-D custom data: (points, description)
+        self.divergence_box = None  # the "Training diverged" dialog, while one is open
         self._start_training_worker(launched)
         self._build_actions()
         self._build_plots()
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         worker.frame_ready.connect(self._on_frame)
         worker.settings_rejected.connect(self.show_message)
         worker.notice.connect(self.show_message)
+        worker.diverged.connect(self._on_divergence)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
         if self._custom_points is not None:  # a new process (after a failure) gets them too
@@ -378,6 +381,28 @@ class MainWindow(QMainWindow):
         self.latest_evaluation = evaluation
         self.evaluation_history.add(evaluation)
         self._evaluation_dirty = True
+
+    def _on_divergence(self, what: str, kept_step: int) -> None:
+        """The trainer paused on a NaN/Inf: say so, and offer the last good state."""
+        from PySide6.QtWidgets import QMessageBox
+
+        self.set_running(False)
+        self.show_message(f"Training paused: {what}")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged",
+                          f"Training diverged: {what}. It is paused.", parent=self)
+        box.setInformativeText(
+            f"The run can go back to iteration {kept_step:,}, the last state kept while the "
+            f"losses were finite (kept every {KEEP_STATE_EVERY:,} iterations). Lower a "
+            f"learning rate first, or it may diverge again.")
+        restore = box.addButton(f"Restore iteration {kept_step:,}",
+                                QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep as is", QMessageBox.ButtonRole.RejectRole)
+        restore.clicked.connect(self.restore_last_good_state)
+        self.divergence_box = box
+        box.open()
+
+    def restore_last_good_state(self) -> None:
+        self.training_worker.request_restore()
 
     def _on_failure(self, message: str) -> None:
         self.set_running(False)

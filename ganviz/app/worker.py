@@ -35,6 +35,7 @@ class TrainingWorker(QThread):
     frame_ready = Signal(object)  # Frame
     settings_rejected = Signal(str)
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
+    diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
@@ -65,6 +66,10 @@ class TrainingWorker(QThread):
     def request_points(self, points, description: str) -> None:
         """The 2-D custom dataset: float32 (N, 2) points in data units."""
         self._send(("points", points, description))
+
+    def request_restore(self) -> None:
+        """Go back to the last state kept while the losses were finite."""
+        self._send(("restore",))
 
     def request_settings(self, changes: dict) -> None:
         self._send(("settings", dict(changes)))
@@ -121,6 +126,8 @@ class TrainingWorker(QThread):
                     self.settings_rejected.emit(message[1])
                 elif kind == "notice":
                     self.notice.emit(message[1])
+                elif kind == "diverged":
+                    self.diverged.emit(message[1], message[2])
                 elif kind == "failed":
                     self.failed.emit(message[1])
                     return

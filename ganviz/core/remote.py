@@ -10,9 +10,11 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
 
     commands: ("run", bool) | ("step",) | ("step_network", "d" or "g")
               | ("settings", dict) | ("pretrain", steps) | ("points", array, description)
+              | ("restore",)
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
-              | ("failed", message) | ("stopped",)
+              | ("diverged", message, iteration of the last good state) | ("failed", message)
+              | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
 previous one was consumed, so a busy window never makes the trainer queue frames that would
@@ -30,6 +32,10 @@ from multiprocessing.connection import Connection
 from ganviz.core import config, presets, runtime
 
 FRAME_INTERVAL_S = 1.0 / 30.0
+# A copy of the run is kept this often (iterations), in memory, while the losses are
+# finite: a diverged run can go back to it. Copying MNIST's networks and Adam's moments
+# takes ~10 ms, 0.05% of 500 iterations.
+KEEP_STATE_EVERY = 500
 
 
 class TrainerProcess:
@@ -133,6 +139,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         return Trainer(preset, values, data=given), threads
 
     trainer, threads = make_trainer(preset_name, settings, data_dir)
+    kept_state, kept_step = trainer.keep_state(), 0  # the last good state
     device = str(trainer.device)
     available = runtime.available_devices()
     rate = RateMeter()
@@ -152,6 +159,17 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
     trainer.prepare()  # after the first frame: the window shows up ~1.7 s sooner
     last_frame = time.perf_counter()
     step_time = 0.0  # running mean of one iteration's duration
+
+    def check_divergence() -> bool:
+        """Pause at once on a NaN/Inf loss, and say where the last good state is."""
+        nonlocal running
+        problem = trainer.diverged()
+        if problem is None:
+            return False
+        running = False
+        results.send(("diverged", f"{problem} at iteration {trainer.step_count:,}",
+                      kept_step))
+        return True
 
     def frame_due(step_time: float) -> float:
         # A frame is due half an iteration early: waiting for the iteration that crosses
@@ -185,6 +203,11 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 if not running:
                     trainer.step_network(message[1])
                 force_frame = True
+            elif kind == "restore":
+                trainer.restore_state(kept_state)
+                results.send(("notice", f"Restored the run as it was at iteration "
+                                        f"{kept_step:,}; settings as they are now"))
+                force_frame = True
             elif kind == "points":
                 from ganviz.core.data2d import Points2D
 
@@ -199,6 +222,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
             elif kind == "reset":
                 try:
                     trainer, threads = make_trainer(message[1], message[2], message[3])
+                    kept_state, kept_step = trainer.keep_state(), 0
                     device = str(trainer.device)
                 except config.SettingError as error:  # e.g. a device this machine lacks
                     results.send(("rejected", f"{error}; the current run goes on"))
@@ -212,6 +236,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         if steps_requested and not running:
             steps_requested -= 1
             trainer.step()
+            check_divergence()
             force_frame = True
         elif running:
             # Train until the next frame is due or a command arrives; pausing stops before
@@ -220,10 +245,16 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 started = time.perf_counter()
                 trainer.step()
                 rate.count()
+                if check_divergence():
+                    force_frame = True
+                    break
                 now = time.perf_counter()
                 step_time += 0.1 * ((now - started) - step_time)
                 if now >= frame_due(step_time):
                     break
+            if (trainer.step_count >= kept_step + KEEP_STATE_EVERY
+                    and trainer.diverged() is None):
+                kept_state, kept_step = trainer.keep_state(), trainer.step_count
 
         now = time.perf_counter()
         if force_frame or (now >= frame_due(step_time) and not frame_in_flight):

@@ -11,6 +11,7 @@ What the data are, how the networks look and what is measured belongs to a *prob
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import torch
@@ -350,6 +351,62 @@ class Trainer:
         self._window_sum[:] = 0.0
         self._window_count = 0
         return dict(zip(CURVES, means.tolist(), strict=True))
+
+    # --------------------------------------------------------------- divergence, restore
+    def diverged(self) -> str | None:
+        """What went non-finite in the last iteration (a loss), or None if all is well.
+
+        The losses are already on the CPU (read for the curves), so this costs nothing;
+        a NaN or Inf in the weights shows up in the next iteration's losses.
+        """
+        if self.step_count == 0:  # no iteration yet: no losses to judge
+            return None
+        bad = [name for name in ("loss_d", "loss_g") if not math.isfinite(self.last[name])]
+        if not bad:
+            return None
+        names = {"loss_d": "D's loss", "loss_g": "G's loss"}
+        value = self.last[bad[0]]
+        return " and ".join(names[b] for b in bad) + f" became {value}"
+
+    def keep_state(self) -> dict:
+        """A copy of everything a run is (weights, optimisers, random streams, counts,
+        curves): :meth:`restore_state` brings the run back to exactly here."""
+        return copy.deepcopy({
+            "step_count": self.step_count, "d_updates": self.d_updates,
+            "g_updates": self.g_updates,
+            "generator": self.generator.state_dict(),
+            "generator_ema": self.generator_ema.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_d": None if self._opt_d is None else self._opt_d.state_dict(),
+            "opt_g": None if self._opt_g is None else self._opt_g.state_dict(),
+            "optimizer_kinds": dict(self._optimizer_kinds),
+            "rng": self.rng.get_state(), "eval_rng": self.eval_rng.get_state(),
+            "history": self.history.__dict__, "last": dict(self.last),
+        })
+
+    def restore_state(self, state: dict) -> None:
+        """Go back to a state taken by :meth:`keep_state` (same networks' shapes); the
+        settings stay as they are now, so a learning rate lowered since is kept."""
+        state = copy.deepcopy(state)
+        self.generator.load_state_dict(state["generator"])
+        self.generator_ema.load_state_dict(state["generator_ema"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self._opt_d = self._opt_g = None
+        kinds = state["optimizer_kinds"]
+        for name, opt_state in (("opt_d", state["opt_d"]), ("opt_g", state["opt_g"])):
+            kind = "optimizer_d" if name == "opt_d" else "optimizer_g"
+            optimizer = getattr(self, name)  # built from the settings now
+            if opt_state is not None and kinds[kind] == self.settings[kind]:
+                optimizer.load_state_dict(opt_state)
+        self._apply_learning_rates()
+        self.step_count, self.d_updates = state["step_count"], state["d_updates"]
+        self.g_updates = state["g_updates"]
+        self.rng.set_state(state["rng"])
+        self.eval_rng.set_state(state["eval_rng"])
+        self.history.__dict__.update(state["history"])
+        self.last = state["last"]
+        self._window_sum[:] = 0.0
+        self._window_count = 0
 
     # ------------------------------------------------------------------------ measuring
     def sample(self, n: int, averaged: bool = True) -> np.ndarray:
