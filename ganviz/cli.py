@@ -167,26 +167,41 @@ def build_train_parser() -> argparse.ArgumentParser:
                         "(N, 2) in data units; MNIST: (N, 28, 28) in [0, 1])")
     parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
                         help="how many samples --save-samples writes (default 10000)")
+    parser.add_argument("--checkpoint", type=Path, default=None, metavar="FILE",
+                        help="save the whole run (weights, optimisers, random state, curves) "
+                        "to FILE at the end, for --resume or the window's File > Open")
+    parser.add_argument("--resume", type=Path, default=None, metavar="FILE",
+                        help="continue the run saved in FILE for --steps more iterations "
+                        "(its preset and settings; --set may change live settings)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
 def _train(argv: list[str]) -> int:
     args = build_train_parser().parse_args(argv)
-    overrides = _overrides(args)
+    # A resumed run's --set values are checked against its own preset, in _resume.
+    overrides = _overrides(args) if args.resume is None else {}
     for path in (args.metrics, args.save_samples):
         if path is not None and not path.parent.exists():
             raise UsageError(f"{path}: folder {path.parent} does not exist")
 
-    from ganviz.core import headless, runtime
-    from ganviz.core.trainer import Trainer
+    if args.checkpoint is not None and not args.checkpoint.parent.is_dir():
+        raise UsageError(f"--checkpoint: folder {args.checkpoint.parent} does not exist")
 
-    preset = presets.get(args.preset)
-    data = _data(args)
-    if args.points is not None:
-        overrides["dataset"] = "custom"
-    threads = runtime.configure_threads(preset.mode)
-    trainer = Trainer(preset, overrides, data=data)
+    from ganviz.core import headless, runtime, session
+
+    if args.resume is not None:
+        trainer, threads = _resume(args)
+        preset = trainer.preset
+    else:
+        from ganviz.core.trainer import Trainer
+
+        preset = presets.get(args.preset)
+        data = _data(args)
+        if args.points is not None:
+            overrides["dataset"] = "custom"
+        threads = runtime.configure_threads(preset.mode)
+        trainer = Trainer(preset, overrides, data=data)
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
     summary = headless.run(
         trainer,
@@ -198,6 +213,11 @@ def _train(argv: list[str]) -> int:
     )
     if args.save_samples is not None:
         headless.save_samples(trainer, args.save_samples, args.num_samples)
+    if args.checkpoint is not None:
+        try:
+            session.save(trainer, args.checkpoint)
+        except session.SessionError as error:
+            raise UsageError(f"--checkpoint: {error}") from None
     if not args.quiet:
         print(
             f"{preset.name}: {summary.steps} iterations in {summary.seconds:.1f} s "
@@ -207,6 +227,31 @@ def _train(argv: list[str]) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _resume(args: argparse.Namespace):
+    """The trainer of ``--resume FILE``, with ``--set`` applied as live changes."""
+    from ganviz.core import runtime, session
+
+    given = {"--preset": args.preset != presets.DEFAULT_PRESET, "--seed": args.seed is not None,
+             "--data": args.data is not None, "--points": args.points is not None}
+    clashing = [option for option, present in given.items() if present]
+    if clashing:
+        raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
+                         f"session file has its own")
+    try:
+        saved = session.read(args.resume)
+        threads = runtime.configure_threads(presets.get(str(saved["preset"])).mode)
+        trainer = session.load(args.resume)
+    except (session.SessionError, config.SettingError) as error:
+        raise UsageError(f"--resume: {error}") from None
+    changes = dict(args.assignments)
+    waiting = [n for n in changes if not config.lookup(n).live]
+    if waiting:
+        raise UsageError(f"--resume: {', '.join(waiting)} only applies on Reset, which would "
+                         f"start the saved run afresh")
+    trainer.update_settings(changes)
+    return trainer, threads
 
 
 def build_data_parser() -> argparse.ArgumentParser:

@@ -332,3 +332,33 @@ def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(qtbot):
     restore.click()
     qtbot.waitUntil(lambda: step_of(window) == 0, timeout=10_000)
     assert "Restored the run as it was at iteration 0" in window.statusBar().currentMessage()
+
+
+def test_save_and_open_a_session_and_a_bad_file_keeps_the_run(window, qtbot, tmp_path):
+    window.set_running(True)
+    qtbot.waitUntil(lambda: step_of(window) > 30, timeout=20_000)
+    window.set_running(False)
+    qtbot.waitUntil(lambda: not window.latest_frame.running, timeout=10_000)
+    saved_at = step_of(window)
+    window.save_session(str(tmp_path / "run"))
+    qtbot.waitUntil(lambda: "Saved the run" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert (tmp_path / "run.ganviz").is_file()
+    window.step_once()
+    qtbot.waitUntil(lambda: step_of(window) == saved_at + 1, timeout=10_000)
+
+    broken = tmp_path / "broken.ganviz"
+    broken.write_bytes((tmp_path / "run.ganviz").read_bytes()[:500])
+    window.load_session(str(broken))
+    qtbot.waitUntil(lambda: "Not opened: broken.ganviz" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert step_of(window) == saved_at + 1 and window.preset == "gaussian"
+
+    window.choose_preset("ring8")  # another mode: opening the session must bring it all back
+    qtbot.waitUntil(lambda: window.mode == "2d", timeout=20_000)
+    window.load_session(str(tmp_path / "run.ganviz"))
+    qtbot.waitUntil(lambda: window.mode == "1d" and step_of(window) == saved_at,
+                    timeout=20_000)
+    assert window.preset == "gaussian" and window.controls.preset_combo.currentText() == \
+        "gaussian"
+    assert len(window.latest_frame.snapshot.history["step"]) > 0  # the curves came back

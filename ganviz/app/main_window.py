@@ -120,6 +120,18 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.real_digits_action)
         self.enable_actions(False)
 
+        file_menu = self.menuBar().addMenu("&File")
+        save = file_menu.addAction("Save session…", QKeySequence.StandardKey.Save)
+        save.setToolTip("Save the whole run (settings, weights, optimisers, random state, "
+                        "curves) to one file, to continue later")
+        save.triggered.connect(self.save_session_as)
+        open_session = file_menu.addAction("Open session…", QKeySequence.StandardKey.Open)
+        open_session.setToolTip("Continue a saved run where it stopped")
+        open_session.triggered.connect(self.open_session)
+        self.session_actions = (save, open_session)
+        for action in self.session_actions:
+            self.addAction(action)
+
         data_menu = self.menuBar().addMenu("&Data")
         download = data_menu.addAction("Download full MNIST (60,000 digits)…")
         download.setToolTip("Fetch the official training split into your cache; MNIST "
@@ -207,6 +219,7 @@ class MainWindow(QMainWindow):
         worker.settings_rejected.connect(self.show_message)
         worker.notice.connect(self.show_message)
         worker.diverged.connect(self._on_divergence)
+        worker.session_loaded.connect(self._on_session_loaded)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
         if self._custom_points is not None:  # a new process (after a failure) gets them too
@@ -400,6 +413,40 @@ class MainWindow(QMainWindow):
         restore.clicked.connect(self.restore_last_good_state)
         self.divergence_box = box
         box.open()
+
+    def save_session_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", f"{self.preset}.ganviz",
+                                              "ganviz sessions (*.ganviz)")
+        if path:
+            self.save_session(path)
+
+    def save_session(self, path: str) -> None:
+        if not path.endswith(".ganviz"):
+            path += ".ganviz"
+        self.training_worker.request_save(path)
+
+    def open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "",
+                                              "ganviz sessions (*.ganviz);;All files (*)")
+        if path:
+            self.load_session(path)
+
+    def load_session(self, path: str) -> None:
+        """Continue the run saved in ``path``; a bad file leaves the current run as it is."""
+        self.set_running(False)
+        self.training_worker.request_load(path)
+
+    def _on_session_loaded(self, preset: str, settings: dict) -> None:
+        self.preset = preset
+        self.settings = dict(settings)
+        self.controls.set_preset(preset)
+        self.controls.show_mode(presets.get(preset).mode)
+        self.controls.show_settings(self.settings)
+        self.densities.clear_view()
+        self.toy2d.clear_view()
+        self.evaluation_history.clear()
+        self.latest_evaluation = None
+        self.set_running(False)
 
     def restore_last_good_state(self) -> None:
         self.training_worker.request_restore()

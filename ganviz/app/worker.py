@@ -36,6 +36,7 @@ class TrainingWorker(QThread):
     settings_rejected = Signal(str)
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
+    session_loaded = Signal(str, dict)  # preset and settings of the run a session brought
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
@@ -66,6 +67,14 @@ class TrainingWorker(QThread):
     def request_points(self, points, description: str) -> None:
         """The 2-D custom dataset: float32 (N, 2) points in data units."""
         self._send(("points", points, description))
+
+    def request_save(self, path: str) -> None:
+        """Save the whole run to ``path`` (a notice or a rejection comes back)."""
+        self._send(("save", str(path)))
+
+    def request_load(self, path: str) -> None:
+        """Replace the run by the session in ``path``, or keep it if that fails."""
+        self._send(("load", str(path)))
 
     def request_restore(self) -> None:
         """Go back to the last state kept while the losses were finite."""
@@ -128,6 +137,8 @@ class TrainingWorker(QThread):
                     self.notice.emit(message[1])
                 elif kind == "diverged":
                     self.diverged.emit(message[1], message[2])
+                elif kind == "loaded":
+                    self.session_loaded.emit(message[1], message[2])
                 elif kind == "failed":
                     self.failed.emit(message[1])
                     return

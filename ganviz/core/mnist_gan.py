@@ -166,6 +166,16 @@ class MnistProblem:
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
         return build(self.architecture, settings["latent_dim"], self.output)
 
+    def keep_state(self) -> dict:
+        """Where the pass over the data is (sessions resume it exactly)."""
+        order = None if self._order is None else self._order.cpu().clone()
+        return {"order": order, "position": self._position}
+
+    def restore_state(self, state: dict) -> None:
+        order = state["order"]
+        self._order = None if order is None else order.to(self.device)
+        self._position = int(state["position"])
+
     def update_settings(self, settings: dict) -> None:
         pass  # MNIST's live settings all act on the training loop
 

@@ -10,10 +10,11 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
 
     commands: ("run", bool) | ("step",) | ("step_network", "d" or "g")
               | ("settings", dict) | ("pretrain", steps) | ("points", array, description)
-              | ("restore",)
+              | ("restore",) | ("save", path) | ("load", path)
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
-              | ("diverged", message, iteration of the last good state) | ("failed", message)
+              | ("diverged", message, iteration of the last good state)
+              | ("loaded", preset, settings) | ("failed", message)
               | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
@@ -28,6 +29,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from ganviz.core import config, presets, runtime
 
@@ -202,6 +204,35 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
             elif kind == "step_network":
                 if not running:
                     trainer.step_network(message[1])
+                force_frame = True
+            elif kind == "save":
+                from ganviz.core import session
+
+                try:
+                    saved = session.save(trainer, message[1])
+                    results.send(("notice", f"Saved the run at iteration "
+                                            f"{trainer.step_count:,} to {saved.name}"))
+                except session.SessionError as error:
+                    results.send(("rejected", str(error)))
+            elif kind == "load":
+                from ganviz.core import session
+
+                try:
+                    mode = presets.get(str(session.read(message[1])["preset"])).mode
+                    loaded = session.load(message[1], data=data if mode == "mnist" else None)
+                except session.SessionError as error:
+                    results.send(("rejected", f"Not opened: {error}; the current run goes on"))
+                else:
+                    trainer = loaded
+                    threads = runtime.configure_threads(trainer.mode)
+                    device = str(trainer.device)
+                    kept_state, kept_step = trainer.keep_state(), trainer.step_count
+                    running = False
+                    rate.restart()
+                    results.send(("loaded", trainer.preset.name, dict(trainer.settings)))
+                    results.send(("notice", f"Opened {Path(message[1]).name}: "
+                                            f"{trainer.preset.name} at iteration "
+                                            f"{trainer.step_count:,}"))
                 force_frame = True
             elif kind == "restore":
                 trainer.restore_state(kept_state)

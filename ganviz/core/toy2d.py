@@ -90,6 +90,14 @@ class Toy2D:
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
         return build_networks(self.spec)
 
+    def keep_state(self) -> dict:
+        """The data's own random stream, where it has one (networks on a GPU)."""
+        return {"data_rng": None if self._data_rng is None else self._data_rng.get_state()}
+
+    def restore_state(self, state: dict) -> None:
+        if self._data_rng is not None and state.get("data_rng") is not None:
+            self._data_rng.set_state(state["data_rng"])
+
     # ------------------------------------------------------------------------ training
     def to_network(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self._offset_t) / self.scale

@@ -1,0 +1,144 @@
+"""Sessions: exact resume, refusal of unsafe or broken files, atomic writes, the CLI."""
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from ganviz import cli
+from ganviz.core import data2d, session
+from ganviz.core.trainer import Trainer
+
+
+def same_run(a: Trainer, b: Trainer) -> None:
+    assert (a.step_count, a.d_updates, a.g_updates) == (b.step_count, b.d_updates, b.g_updates)
+    ha, hb = a.history.as_arrays(), b.history.as_arrays()
+    for name in ha:
+        assert np.array_equal(ha[name], hb[name]), name
+    for net in ("generator", "generator_ema", "discriminator"):
+        for p, q in zip(getattr(a, net).state_dict().values(),
+                        getattr(b, net).state_dict().values(), strict=True):
+            assert torch.equal(p, q), net
+
+
+@pytest.mark.parametrize("preset, overrides", [
+    ("gaussian", {"seed": 4, "optimizer_g": "momentum"}),
+    ("ring8", {"g_width": 16, "d_width": 16, "batch_size": 32, "ema": 0.9}),
+    ("mnist", {"batch_size": 8}),
+])
+def test_a_resumed_run_gives_the_same_numbers_as_an_uninterrupted_one(tmp_path, preset,
+                                                                       overrides):
+    steps = 4 if preset == "mnist" else 40
+    uninterrupted = Trainer(preset, overrides)
+    uninterrupted.run(steps)
+    path = session.save(uninterrupted, tmp_path / "run.ganviz")
+    uninterrupted.run(steps)
+    resumed = session.load(path)
+    assert resumed.settings == uninterrupted.settings
+    assert resumed.step_count == steps
+    resumed.run(steps)
+    same_run(uninterrupted, resumed)
+    assert np.array_equal(uninterrupted.sample(50), resumed.sample(50))
+
+
+def test_custom_2d_points_travel_with_the_session(tmp_path):
+    line = np.stack((np.linspace(-1, 1, 100), np.zeros(100)), 1).astype(np.float32)
+    trainer = Trainer("line", {"g_width": 8, "d_width": 8}, data=data2d.Points2D(line, "drawn"))
+    trainer.update_settings({"dataset": "custom"})
+    trainer.run(3)
+    resumed = session.load(session.save(trainer, tmp_path / "drawn.ganviz"))
+    assert resumed.settings["dataset"] == "custom"
+    assert np.array_equal(resumed.problem.custom.points.numpy(), line)
+
+
+class RunsCode:
+    def __reduce__(self):
+        return (os.system, (f"touch {RunsCode.marker}",))
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_a_file_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
+    RunsCode.marker = tmp_path / "pwned"
+    path = tmp_path / "evil.ganviz"
+    torch.save({"format": session.FORMAT, "version": 1, "preset": "gaussian",
+                "settings": {}, "state": RunsCode()}, path)
+    with pytest.raises(session.SessionError, match=r"evil\.ganviz: refused: it holds Python "
+                                                   r"objects that could run code"):
+        session.load(path)
+    assert not RunsCode.marker.exists()
+    plain = tmp_path / "plain.ganviz"  # a bare pickle, not torch's format
+    plain.write_bytes(pickle.dumps(RunsCode()))
+    with pytest.raises(session.SessionError):
+        session.load(plain)
+    assert not RunsCode.marker.exists()
+
+
+def test_corrupt_truncated_and_foreign_files_get_one_line(tmp_path):
+    trainer = Trainer("gaussian")
+    trainer.run(5)
+    good = session.save(trainer, tmp_path / "good.ganviz").read_bytes()
+    cases = {
+        "truncated.ganviz": good[: len(good) // 2],
+        "noise.ganviz": os.urandom(2000),
+        "empty.ganviz": b"",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "foreign.ganviz")
+    torch.save({"format": session.FORMAT, "version": 99}, tmp_path / "future.ganviz")
+    bad_settings = {"format": session.FORMAT, "version": 1, "preset": "gaussian",
+                    "settings": {"lr_d": 7.0}, "state": {}}
+    torch.save(bad_settings, tmp_path / "settings.ganviz")
+    messages = {}
+    for name in (*cases, "foreign.ganviz", "future.ganviz", "settings.ganviz", "none.ganviz"):
+        with pytest.raises(session.SessionError) as error:
+            session.load(tmp_path / name)
+        messages[name] = str(error.value)
+        assert messages[name].startswith(name) and "\n" not in messages[name]
+    assert "no ganviz header" in messages["foreign.ganviz"]
+    assert "version 99" in messages["future.ganviz"]
+    assert "lr_d: 7 is out of range" in messages["settings.ganviz"]
+    assert "no such file" in messages["none.ganviz"]
+
+
+def test_a_failure_mid_save_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    trainer = Trainer("gaussian")
+    path = session.save(trainer, tmp_path / "run.ganviz")
+    before = path.read_bytes()
+    trainer.run(10)
+
+    def fail_midway(obj, file):
+        file.write(b"half a session")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", fail_midway)
+    with pytest.raises(session.SessionError, match=r"run\.ganviz: not saved \(No space left"):
+        session.save(trainer, path)
+    assert path.read_bytes() == before  # the good file is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.ganviz"]  # no partial file
+    monkeypatch.undo()
+    assert session.load(path).step_count == 0
+
+
+def test_cli_checkpoint_and_resume_continue_the_curves(tmp_path, capsys):
+    checkpoint, first, second = tmp_path / "c.ganviz", tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert cli.main(["train", "--steps", "100", "--seed", "3", "--log-every", "50",
+                     "--metrics", str(first), "--checkpoint", str(checkpoint), "--quiet"]) == 0
+    assert cli.main(["train", "--resume", str(checkpoint), "--steps", "100", "--log-every",
+                     "50", "--metrics", str(second), "--quiet"]) == 0
+    straight = tmp_path / "s.jsonl"
+    assert cli.main(["train", "--steps", "200", "--seed", "3", "--log-every", "50",
+                     "--metrics", str(straight), "--quiet"]) == 0
+    import json
+
+    resumed = [json.loads(line) for line in second.read_text().splitlines()]
+    whole = [json.loads(line) for line in straight.read_text().splitlines()]
+    assert [r["step"] for r in resumed] == [150, 200]
+    for a, b in zip(resumed, whole[2:], strict=True):
+        assert a["loss_d"] == b["loss_d"] and a["js_bits"] == b["js_bits"]
+    assert cli.main(["train", "--resume", str(checkpoint), "--set", "seed=4", "--quiet"]) == 2
+    assert "seed only applies on Reset" in capsys.readouterr().err
+    assert cli.main(["train", "--resume", str(tmp_path / "a.jsonl"), "--quiet"]) == 2
+    assert "--resume: a.jsonl: not a ganviz session" in capsys.readouterr().err
