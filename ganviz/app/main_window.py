@@ -113,6 +113,13 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
             self.addAction(action)
         toolbar.addSeparator()
+        self.record_action = QAction("Record", self, checkable=True)
+        self.record_action.setToolTip("Record the plots while training (10 frames/s by "
+                                      "default, memory bounded); File > Save recording "
+                                      "writes a GIF")
+        self.record_action.toggled.connect(self.set_recording)
+        toolbar.addAction(self.record_action)
+        toolbar.addSeparator()
         self.real_digits_action = QAction("Real digits", self, checkable=True, checked=True)
         self.real_digits_action.setToolTip("Show a grid of real digits beside the generated "
                                            "ones, for comparison")
@@ -131,6 +138,27 @@ class MainWindow(QMainWindow):
         self.session_actions = (save, open_session)
         for action in self.session_actions:
             self.addAction(action)
+        file_menu.addSeparator()
+        export_plot = file_menu.addAction("Export plot…")
+        export_plot.setToolTip("One plot as PNG (at a chosen width) or SVG")
+        export_plot.triggered.connect(self.export_plot_dialog)
+        export_metrics = file_menu.addAction("Export metrics…")
+        export_metrics.setToolTip("The curves as CSV or JSONL, with the names of ganviz "
+                                  "train --metrics")
+        export_metrics.triggered.connect(self.export_metrics_as)
+        self.save_recording_action = file_menu.addAction("Save recording…")
+        self.save_recording_action.setToolTip("The frames recorded with Record as an "
+                                              "animated GIF (or MP4 with imageio-ffmpeg)")
+        self.save_recording_action.triggered.connect(self.save_recording_as)
+        self.save_recording_action.setEnabled(False)
+        rate_menu = file_menu.addMenu("Recording frame rate")
+        self.recording_rate_actions = {}
+        for fps in (5, 10, 15, 25):
+            action = rate_menu.addAction(f"{fps} frames/s")
+            action.setCheckable(True)
+            action.setChecked(fps == 10)
+            action.triggered.connect(lambda _=False, f=fps: self.set_recording_rate(f))
+            self.recording_rate_actions[fps] = action
 
         data_menu = self.menuBar().addMenu("&Data")
         download = data_menu.addAction("Download full MNIST (60,000 digits)…")
@@ -447,6 +475,105 @@ class MainWindow(QMainWindow):
         self.evaluation_history.clear()
         self.latest_evaluation = None
         self.set_running(False)
+
+    # -------------------------------------------------------------------------- exports
+    def current_plots(self) -> dict:
+        """The plots of the page shown, by title, for exports."""
+        page = {"1d": self.toy1d, "2d": self.toy2d.graphics, "mnist": self.images}[self.mode]
+        plots = {}
+        for item in page.ci.items:
+            if isinstance(item, pg.PlotItem):
+                title = item.titleLabel.text or "plot"
+                plots[title] = item
+        return plots
+
+    def export_plot_dialog(self) -> None:
+        from ganviz.app.export_dialog import ExportPlotDialog
+
+        dialog = ExportPlotDialog(list(self.current_plots()), self)
+        if dialog.exec():
+            title, width = dialog.choice()
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export plot", f"{self.preset}-plot.png", "PNG image (*.png);;SVG (*.svg)")
+            if path:
+                self.export_plot(title, path, width)
+
+    def export_plot(self, title: str, path: str, width: int = 1600) -> None:
+        from ganviz.app.exports import export_plot
+
+        try:
+            written = export_plot(self.current_plots()[title], path, width)
+        except (OSError, KeyError) as error:
+            self.show_message(f"Not exported: {error}")
+            return
+        self.show_message(f"Exported '{title}' to {written.name}")
+
+    def export_metrics_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", f"{self.preset}.csv",
+                                              "CSV (*.csv);;JSON lines (*.jsonl)")
+        if path:
+            self.export_metrics(path)
+
+    def export_metrics(self, path: str) -> None:
+        from ganviz.core.export import metrics_rows, write_metrics
+
+        if self.latest_frame is None:
+            self.show_message("Nothing to export yet: no iteration has run")
+            return
+        columns, rows = metrics_rows(self.latest_frame.snapshot.history,
+                                     self.evaluation_history.as_arrays(), self.mode)
+        try:
+            written = write_metrics(path, columns, rows)
+        except OSError as error:
+            self.show_message(f"Not exported: {error.strerror or error}")
+            return
+        self.show_message(f"Exported {len(rows):,} rows of metrics to {written.name}")
+
+    def _recorder(self):
+        if getattr(self, "recorder", None) is None:
+            from ganviz.app.exports import Recorder
+
+            self.recorder = Recorder(self.stack)
+            self.recorder.changed.connect(self._show_recording)
+        return self.recorder
+
+    def set_recording(self, on: bool) -> None:
+        recorder = self._recorder()
+        if on:
+            recorder.start()
+            self.show_message("Recording the plots…")
+        else:
+            recorder.stop()
+            self._show_recording()
+
+    def set_recording_rate(self, fps: int) -> None:
+        for rate, action in self.recording_rate_actions.items():
+            action.setChecked(rate == fps)
+        self._recorder().set_fps(fps)
+
+    def _show_recording(self) -> None:
+        recorder = self.recorder
+        self.save_recording_action.setEnabled(bool(recorder.frames))
+        self.record_action.setText(
+            f"Record ({len(recorder.frames)} frames, {recorder.memory_bytes() / 1e6:.0f} MB)"
+            if recorder.frames else "Record")
+
+    def save_recording_as(self) -> None:
+        from ganviz.app.exports import mp4_available
+
+        kinds = "GIF animation (*.gif)" + (";;MP4 video (*.mp4)" if mp4_available() else "")
+        path, _ = QFileDialog.getSaveFileName(self, "Save recording", f"{self.preset}.gif",
+                                              kinds)
+        if path:
+            self.save_recording(path)
+
+    def save_recording(self, path: str) -> None:
+        try:
+            written = self._recorder().save(path)
+        except (OSError, ValueError) as error:
+            self.show_message(f"Not saved: {error}")
+            return
+        self.show_message(f"Saved {len(self.recorder.frames)} frames to {written.name}")
 
     def restore_last_good_state(self) -> None:
         self.training_worker.request_restore()
