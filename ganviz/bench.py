@@ -222,6 +222,7 @@ def summarise(name: str, samples: dict[str, list]) -> dict:
         "stall_p99_ms": round(_percentile(lateness, 0.99), 2),
         "stall_max_ms": round(lateness[-1], 2),
         "first_frame_s": round(statistics.median(w["first_frame_s"] for w in windows), 3),
+        "close_s_max": round(max(w.get("close_s", 0.0) for w in samples["window"]), 3),
         "rss_mb": round(max(w["rss_mb"] for w in samples["window"]), 1),
         "rss_growth_mb": round(growth[-1], 1) if growth else None,
         "threads": _threads(name),
@@ -436,7 +437,12 @@ def _window_main(started: float, argv: list[str]) -> int:
             _peak_rss_mb(_trainer_pid()) or 0.0)
         record["marks"] = marks
     finally:
+        # Closing while training: the window must be gone, trainer and threads with it,
+        # within a second (the trainer is killed if it does not answer in time).
+        closing = time.perf_counter()
         window.close()
+        close_s = time.perf_counter() - closing
+    record["close_s"] = round(close_s, 3)
     print(RESULT_PREFIX + json.dumps(record), flush=True)
     return 0
 

@@ -79,9 +79,9 @@ def _preset_name(text: str) -> str:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--preset", type=_preset_name, default=presets.DEFAULT_PRESET,
-                        help=f"starting point (default {presets.DEFAULT_PRESET}); "
-                        "see `ganviz presets`")
+    parser.add_argument("--preset", type=_preset_name, default=None,
+                        help=f"starting point (default {presets.DEFAULT_PRESET}; the window: "
+                        "the preset and settings of its last use); see `ganviz presets`")
     parser.add_argument("--seed", type=str, default=None, help="random seed (same as --set seed=N)")
     parser.add_argument("--set", dest="assignments", metavar="NAME=VALUE", type=_assignment,
                         action="append", default=[], help="change a setting (repeatable)")
@@ -177,8 +177,15 @@ def build_train_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    args.explicit_preset = args.preset is not None
+    args.preset = args.preset or presets.DEFAULT_PRESET
+    return args
+
+
 def _train(argv: list[str]) -> int:
-    args = build_train_parser().parse_args(argv)
+    args = _parse(build_train_parser(), argv)
     # A resumed run's --set values are checked against its own preset, in _resume.
     overrides = _overrides(args) if args.resume is None else {}
     for path in (args.metrics, args.save_samples):
@@ -233,7 +240,7 @@ def _resume(args: argparse.Namespace):
     """The trainer of ``--resume FILE``, with ``--set`` applied as live changes."""
     from ganviz.core import runtime, session
 
-    given = {"--preset": args.preset != presets.DEFAULT_PRESET, "--seed": args.seed is not None,
+    given = {"--preset": args.explicit_preset, "--seed": args.seed is not None,
              "--data": args.data is not None, "--points": args.points is not None}
     clashing = [option for option, present in given.items() if present]
     if clashing:
@@ -315,8 +322,16 @@ def launch_trainer(args, overrides: dict, custom=None):
 
 
 def _window(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(build_parser(), argv)
     overrides = _overrides(args)
+    if not (args.explicit_preset or args.assignments or args.seed is not None
+            or args.points is not None):
+        # A plain `ganviz` starts where the last window left off.
+        from ganviz.app.remembered import last_launch
+
+        remembered = last_launch()
+        if remembered is not None:
+            args.preset, overrides = remembered
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
     custom = None
     if args.points is not None:

@@ -2,9 +2,12 @@
 
 import os
 import sys
+import tempfile
 
-# Before any Qt import: tests never need a screen.
+# Before any Qt import: tests never need a screen, and never read or write the user's
+# remembered window state (QSettings' INI file lives under $XDG_CONFIG_HOME).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ganviz-test-config-")
 
 import pytest
 import torch

@@ -228,3 +228,22 @@ def test_points_file_trains_the_custom_dataset_and_a_bad_one_is_refused(tmp_path
     assert line == "ganviz train: error: --points: p.csv: line 1 has 3 columns; expected 2 (x, y)"
     assert cli.main(["train", "--points", str(points), "--quiet"]) == 2  # gaussian is 1-D
     assert "not a 2-D preset" in capsys.readouterr().err
+
+
+def test_plain_ganviz_starts_where_the_last_window_left_off(monkeypatch):
+    from ganviz.app import main as app_main
+    from ganviz.app import remembered
+
+    remembered.forget()
+    store = remembered.store()
+    store.setValue("preset", "bimodal")
+    store.setValue("settings", '{"lr_d": 0.002, "loss": "nonsaturating"}')
+    launched = []
+    monkeypatch.setattr(cli, "launch_trainer", lambda args, overrides, custom=None: None)
+    monkeypatch.setattr(app_main, "run_app", lambda **kwargs: launched.append(kwargs) or 0)
+    assert cli.main([]) == 0
+    assert cli.main(["--preset", "gaussian"]) == 0  # asked for: the preset's defaults
+    assert cli.main(["--set", "k=2"]) == 0
+    assert [(k["preset"], k["overrides"]) for k in launched] == [
+        ("bimodal", {"lr_d": 0.002}), ("gaussian", {}), ("gaussian", {"k": 2})]
+    remembered.forget()

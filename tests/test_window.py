@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.main_window import MainWindow
+from ganviz.core import presets
 from ganviz.core.trainer import Trainer
 
 
@@ -362,3 +363,34 @@ def test_save_and_open_a_session_and_a_bad_file_keeps_the_run(window, qtbot, tmp
     assert window.preset == "gaussian" and window.controls.preset_combo.currentText() == \
         "gaussian"
     assert len(window.latest_frame.snapshot.history["step"]) > 0  # the curves came back
+
+
+def test_the_window_remembers_preset_settings_and_geometry_and_restores_defaults(qtbot):
+    from ganviz.app import remembered
+
+    remembered.forget()
+    window = MainWindow("bimodal")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window.change_setting("lr_d", 0.002)
+    window.resize(1000, 700)
+    window.close()
+    assert remembered.last_launch() == ("bimodal", {"lr_d": 0.002})
+    assert remembered.geometry() is not None
+
+    store = remembered.store()
+    store.setValue("settings", '{"lr_d": 99, "k": 2}')  # no longer valid: all ignored
+    assert remembered.last_launch() == ("bimodal", {})
+    store.setValue("preset", "no-such-preset")
+    assert remembered.last_launch() is None
+
+    again = MainWindow("gaussian", {"lr_g": 0.003, "k": 3})
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(lambda: again.latest_frame is not None, timeout=20_000)
+    again.restore_defaults(confirm=False)
+    assert again.settings == presets.get("gaussian").settings()
+    assert again.controls.editors["k"].value() == 1
+    qtbot.waitUntil(lambda: again.latest_frame.snapshot.settings["k"] == 1, timeout=10_000)
+    assert remembered.last_launch() is None  # forgotten until the next close

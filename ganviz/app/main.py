@@ -17,6 +17,11 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     app.setOrganizationName("ganviz")
     window = MainWindow(preset, overrides, data_dir=None if data_dir is None else str(data_dir),
                         launched=launched)
+    from ganviz.app import remembered
+
+    geometry = remembered.geometry()
+    if geometry is not None:
+        window.restoreGeometry(geometry)
     window.show()
     if start:
         window.set_running(True)

@@ -34,6 +34,7 @@ VERDICT_COLOURS = {
     "not-converged": ("#eeeeee", "#333333"),
 }
 
+DEFAULT_SIZE = (1400, 860)
 # The view redraws at most this often; newer data replaces older data that was never drawn.
 MAX_DRAW_RATE_HZ = 60
 
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
         this preset and these settings (``ganviz`` starts it before importing Qt)."""
         super().__init__()
         self.setWindowTitle("ganviz")
-        self.resize(1400, 860)
+        self.resize(*DEFAULT_SIZE)
         self.preset = presets.get(preset).name
         self.mode = presets.get(preset).mode
         self.settings = presets.get(preset).settings()
@@ -68,6 +69,9 @@ class MainWindow(QMainWindow):
         self.training_worker: TrainingWorker | None = None
         self._custom_points: tuple | None = None  # the 2-D custom data: (points, description)
         self.divergence_box = None  # the "Training diverged" dialog, while one is open
+        # Between asking the trainer to open a session and its answer, the settings the
+        # window shows are about to be replaced: changes wait (see _busy_opening).
+        self._opening_session = False
         self._start_training_worker(launched)
         self._build_actions()
         self._build_plots()
@@ -160,6 +164,20 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, f=fps: self.set_recording_rate(f))
             self.recording_rate_actions[fps] = action
 
+        file_menu.addSeparator()
+        defaults = file_menu.addAction("Restore defaults")
+        defaults.setToolTip("Back to the preset's default settings and the default window "
+                            "size; starts the run afresh")
+        defaults.triggered.connect(lambda: self.restore_defaults())
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.full_screen_action = view_menu.addAction("Full screen")
+        self.full_screen_action.setCheckable(True)
+        self.full_screen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.full_screen_action.setToolTip("Fill the screen with the window (F11)")
+        self.full_screen_action.toggled.connect(self.set_full_screen)
+        self.addAction(self.full_screen_action)
+
         data_menu = self.menuBar().addMenu("&Data")
         download = data_menu.addAction("Download full MNIST (60,000 digits)…")
         download.setToolTip("Fetch the official training split into your cache; MNIST "
@@ -248,6 +266,7 @@ class MainWindow(QMainWindow):
         worker.notice.connect(self.show_message)
         worker.diverged.connect(self._on_divergence)
         worker.session_loaded.connect(self._on_session_loaded)
+        worker.session_failed.connect(self._on_session_failed)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
         if self._custom_points is not None:  # a new process (after a failure) gets them too
@@ -285,6 +304,8 @@ class MainWindow(QMainWindow):
         self.training_worker.request_pretrain(steps)
 
     def reset(self) -> None:
+        if self._busy_opening():
+            return
         self.densities.clear_view()
         self.toy2d.clear_view()
         self.evaluation_history.clear()
@@ -298,6 +319,9 @@ class MainWindow(QMainWindow):
         self.training_worker.request_reset(self.preset, self.settings, self.data_dir)
 
     def change_setting(self, name: str, value) -> None:
+        if self._busy_opening():
+            self.controls.show_settings({name: self.settings[name]})  # keep what was there
+            return
         try:  # settings that must agree with each other (a mixture's lists)
             config.check_consistency({**self.settings, name: value})
             frame = self.latest_frame
@@ -313,10 +337,13 @@ class MainWindow(QMainWindow):
             self.controls.show_settings({name: self.settings[name]})  # keep what was there
             return
         self.settings[name] = value
-        self.controls.note_value(name, value)
+        self.controls.show_settings({name: value})  # also when set by the program
         self.training_worker.request_settings({name: value})
 
     def choose_preset(self, name: str) -> None:
+        if self._busy_opening():
+            self.controls.set_preset(self.preset)
+            return
         self.preset = name
         self.settings = presets.get(name).settings()
         self.controls.set_preset(name)
@@ -439,8 +466,39 @@ class MainWindow(QMainWindow):
                                 QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Keep as is", QMessageBox.ButtonRole.RejectRole)
         restore.clicked.connect(self.restore_last_good_state)
+        if self.divergence_box is not None:  # one question at a time: the newest
+            self.divergence_box.close()
         self.divergence_box = box
         box.open()
+
+    def set_full_screen(self, on: bool) -> None:
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def restore_defaults(self, confirm: bool = True) -> None:
+        """The preset's default settings and the default window size, after a question
+        when a run would be lost."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ganviz.app import remembered
+
+        frame = self.latest_frame
+        if confirm and frame is not None and frame.snapshot.step > 0:
+            answer = QMessageBox.question(
+                self, "Restore defaults",
+                f"Restore the default settings of {self.preset}? The current run "
+                f"(iteration {frame.snapshot.step:,}) starts afresh; save it first with "
+                f"File > Save session to keep it.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        remembered.forget()
+        self.set_full_screen(False)
+        self.full_screen_action.setChecked(False)
+        self.resize(*DEFAULT_SIZE)
+        self.choose_preset(self.preset)
+        self.show_message(f"Default settings of {self.preset} restored")
 
     def save_session_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", f"{self.preset}.ganviz",
@@ -461,10 +519,25 @@ class MainWindow(QMainWindow):
 
     def load_session(self, path: str) -> None:
         """Continue the run saved in ``path``; a bad file leaves the current run as it is."""
+        if self._busy_opening():
+            return
         self.set_running(False)
+        self._opening_session = True
         self.training_worker.request_load(path)
 
+    def _busy_opening(self) -> bool:
+        """True (and says so) while a session is being opened: a change made now would be
+        applied to the session's run but not shown, or the other way round."""
+        if self._opening_session:
+            self.show_message("Opening a session: try again in a moment")
+        return self._opening_session
+
+    def _on_session_failed(self, message: str) -> None:
+        self._opening_session = False
+        self.show_message(message)
+
     def _on_session_loaded(self, preset: str, settings: dict) -> None:
+        self._opening_session = False
         self.preset = preset
         self.settings = dict(settings)
         self.controls.set_preset(preset)
@@ -579,6 +652,7 @@ class MainWindow(QMainWindow):
         self.training_worker.request_restore()
 
     def _on_failure(self, message: str) -> None:
+        self._opening_session = False  # no answer will come from a stopped trainer
         self.set_running(False)
         self.show_message(f"Training stopped: {message}. Reset starts it again.")
         self.reset_action.setEnabled(True)
@@ -645,6 +719,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------- closing
     def closeEvent(self, event) -> None:
+        from ganviz.app import remembered
+
+        remembered.remember(self.preset, self.settings, self.saveGeometry())
         self.draw_timer.stop()
         if self.training_worker is not None:
             self.training_worker.stop()

@@ -97,9 +97,12 @@ class PlanePlot(pg.PlotItem):
         self.surface.setImage(evaluation.surface_colour, autoLevels=False, levels=(0.0, 1.0))
         self.surface.setRect(x0, y0, x1 - x0, y1 - y0)
         self.real.setData(pos=evaluation.real_points)
-        self.fake.setData(pos=evaluation.fake_points)
-        segments = arrow_segments(evaluation.fake_points,
-                                  evaluation.arrow_scale * evaluation.gradients, x1 - x0)
+        # A diverged generator gives NaN points: they are left out, not drawn as errors.
+        finite = np.isfinite(evaluation.fake_points).all(1) & \
+            np.isfinite(evaluation.gradients).all(1)
+        self.fake.setData(pos=evaluation.fake_points[finite])
+        segments = arrow_segments(evaluation.fake_points[finite],
+                                  evaluation.arrow_scale * evaluation.gradients[finite], x1 - x0)
         self.arrows.setData(segments[:, 0], segments[:, 1])
         self._show_manifold(evaluation.manifold)
         text = (f"step {evaluation.step:,}   KL {evaluation.kl_bits:.3f}   "
@@ -110,7 +113,7 @@ class PlanePlot(pg.PlotItem):
         self.summary.setText(text)
 
     def _show_manifold(self, manifold: np.ndarray | None) -> None:
-        if manifold is None:
+        if manifold is None or not np.isfinite(manifold).all():
             self.manifold.setData([], [])
             return
         lines = manifold.shape[0]

@@ -37,6 +37,7 @@ class TrainingWorker(QThread):
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
     session_loaded = Signal(str, dict)  # preset and settings of the run a session brought
+    session_failed = Signal(str)  # why a session was not opened (the run goes on)
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
@@ -139,6 +140,8 @@ class TrainingWorker(QThread):
                     self.diverged.emit(message[1], message[2])
                 elif kind == "loaded":
                     self.session_loaded.emit(message[1], message[2])
+                elif kind == "load_failed":
+                    self.session_failed.emit(message[1])
                 elif kind == "failed":
                     self.failed.emit(message[1])
                     return

@@ -14,7 +14,7 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
               | ("diverged", message, iteration of the last good state)
-              | ("loaded", preset, settings) | ("failed", message)
+              | ("loaded", preset, settings) | ("load_failed", message) | ("failed", message)
               | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
@@ -221,7 +221,8 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     mode = presets.get(str(session.read(message[1])["preset"])).mode
                     loaded = session.load(message[1], data=data if mode == "mnist" else None)
                 except session.SessionError as error:
-                    results.send(("rejected", f"Not opened: {error}; the current run goes on"))
+                    results.send(("load_failed", f"Not opened: {error}; the current run goes "
+                                                 f"on"))
                 else:
                     trainer = loaded
                     threads = runtime.configure_threads(trainer.mode)
