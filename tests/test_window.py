@@ -394,3 +394,26 @@ def test_the_window_remembers_preset_settings_and_geometry_and_restores_defaults
     assert again.controls.editors["k"].value() == 1
     qtbot.waitUntil(lambda: again.latest_frame.snapshot.settings["k"] == 1, timeout=10_000)
     assert remembered.last_launch() is None  # forgotten until the next close
+
+
+def test_every_control_and_action_says_what_it_does(window):
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox
+
+    for name, editor in window.controls.editors.items():
+        assert len(editor.toolTip()) > 20, name
+    from PySide6.QtWidgets import QToolBar
+
+    menus = [a.menu() for a in window.menuBar().actions()]
+    actions = [a for menu in menus for a in menu.actions() if not a.isSeparator()
+               and not a.menu()]
+    actions += [a for bar in window.findChildren(QToolBar) for a in bar.actions()
+                if not a.isSeparator()]
+    assert len(actions) >= 15
+    rates = set(window.recording_rate_actions.values())
+    missing = [a.text() for a in actions if a not in rates and len(a.toolTip()) <= len(
+        a.text().replace("&", "")) + 1]
+    assert not missing, missing
+    for box in window.toy2d.findChildren(QCheckBox):
+        assert box.toolTip(), box.text()
+    assert all(b.toolTip() for b in window.controls.findChildren(QAbstractButton)
+               if b.isVisible() and b.text())

@@ -84,6 +84,7 @@ class PlanePlot(pg.PlotItem):
         self.summary.setParentItem(self.vb)
         self.vb.sigResized.connect(self._place_summary)
         self._bounds: tuple | None = None
+        self._real_points: np.ndarray | None = None
         self._manifold_connect: np.ndarray | None = None
 
     def _place_summary(self) -> None:
@@ -96,7 +97,12 @@ class PlanePlot(pg.PlotItem):
             self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
         self.surface.setImage(evaluation.surface_colour, autoLevels=False, levels=(0.0, 1.0))
         self.surface.setRect(x0, y0, x1 - x0, y1 - y0)
-        self.real.setData(pos=evaluation.real_points)
+        # The real sample is fixed for a dataset: re-set only when it changes (a scatter's
+        # setData is a large part of a frame's cost).
+        if self._real_points is None or not np.array_equal(self._real_points,
+                                                           evaluation.real_points):
+            self._real_points = evaluation.real_points
+            self.real.setData(pos=evaluation.real_points)
         # A diverged generator gives NaN points: they are left out, not drawn as errors.
         finite = np.isfinite(evaluation.fake_points).all(1) & \
             np.isfinite(evaluation.gradients).all(1)
@@ -132,6 +138,7 @@ class PlanePlot(pg.PlotItem):
 
     def clear_view(self) -> None:
         self._bounds = None
+        self._real_points = None
         for item in (self.real, self.fake):
             item.setData(pos=np.zeros((0, 2)))
         for curve in (self.arrows, self.manifold):
