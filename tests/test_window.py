@@ -166,8 +166,10 @@ def test_closing_mid_training_stops_both_threads(qtbot):
     window.set_running(True)
     qtbot.waitUntil(lambda: step_of(window) > 20, timeout=20_000)
     training, evaluation = window.training_worker, window.evaluation_worker
+    process = training._process
     window.close()
     assert not training.isRunning() and not evaluation.isRunning()
+    assert not process.is_alive()  # nothing left running (the time it takes: ganviz bench)
 
 
 def test_drawing_does_not_leak_references_to_none(window, qtbot):

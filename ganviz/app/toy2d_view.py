@@ -75,7 +75,7 @@ class PlanePlot(pg.PlotItem):
             self.addItem(item)
         legend = self.addLegend(offset=(8, 8), labelTextSize="9pt", brush=(255, 255, 255, 200))
         legend.addItem(self.real, "real data")
-        legend.addItem(self.fake, "generator G(z)")
+        legend.addItem(self.fake, "generator as trained, G(z) of fixed z")
         legend.addItem(self.arrows, "−∂L_G/∂x: where G is pushed")
         legend.addItem(self.manifold, "G of a noise grid")
         self.legend = legend
@@ -116,6 +116,7 @@ class PlanePlot(pg.PlotItem):
         if evaluation.mode_shares:
             text += (f"\n{evaluation.modes_covered} of {len(evaluation.mode_shares)} modes "
                      f"covered, {evaluation.high_quality:.0%} within 3σ of a mode")
+        text += "\n(measured on samples of the averaged generator)"
         self.summary.setText(text)
 
     def _show_manifold(self, manifold: np.ndarray | None) -> None:

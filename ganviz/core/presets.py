@@ -46,10 +46,14 @@ FAST_LR_PRESET = Preset(
     overrides={"lr_d": 0.02, "lr_g": 0.02, "adam_beta1": 0.9, "ema": 0.0},
 )
 
-# The 2-D presets share one game (see the ring8 measurements in the README); they differ
-# in the data.
-TOY2D_GAME = {"batch_size": 256, "lr_d": 1e-3, "lr_g": 1e-3, "g_width": 128, "g_layers": 3,
-              "d_width": 128, "d_layers": 3, "noise_dim": 2, "ema": 0.0}
+# The 2-D presets share one game; they differ in the data. Tuned on ring8 (README): two
+# hidden layers of 64 keep an iteration near 3 ms on one core (128 x 3 took 10 ms and
+# covered the ring no better); the learning rates halve every 5,000 iterations and the
+# measured generator is an EMA of the trained one, which together take the share of
+# samples within 3 sigma of a mode from ~0.87 to ~0.91 at 20,000 iterations.
+TOY2D_GAME = {"batch_size": 128, "lr_d": 1e-3, "lr_g": 1e-3, "g_width": 64, "g_layers": 2,
+              "d_width": 64, "d_layers": 2, "noise_dim": 2, "ema": 0.99, "lr_decay": 0.5,
+              "lr_decay_every": 5000}
 
 
 def _toy2d(name: str, description: str, **overrides) -> Preset:
