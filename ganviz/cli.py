@@ -109,13 +109,13 @@ def _data(args: argparse.Namespace):
         if presets.get(args.preset).mode != "2d":
             raise UsageError(f"--points: preset {args.preset} is not a 2-D preset; use one of "
                              + ", ".join(n for n, p in presets.PRESETS.items() if p.mode == "2d"))
-        from ganviz.core import data2d
+        from ganviz.core.points import PointsError, load_points  # no torch: the window's path
 
         try:
-            points = data2d.load_points(args.points)
-        except data2d.PointsError as error:
+            points = load_points(args.points)
+        except PointsError as error:
             raise UsageError(f"--points: {error}") from None
-        return data2d.Points2D(points, f"{len(points):,} points from {args.points.name}")
+        return points, f"{len(points):,} points from {args.points.name}"
     if args.data is None:
         return None
     if presets.get(args.preset).mode != "mnist":
@@ -206,6 +206,9 @@ def _train(argv: list[str]) -> int:
         preset = presets.get(args.preset)
         data = _data(args)
         if args.points is not None:
+            from ganviz.core.data2d import Points2D
+
+            data = Points2D(*data)
             overrides["dataset"] = "custom"
         threads = runtime.configure_threads(preset.mode)
         trainer = Trainer(preset, overrides, data=data)
@@ -341,7 +344,7 @@ def _window(argv: list[str]) -> int:
     from ganviz.app.main import run_app  # Qt is imported only for the window
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,
-                   data_dir=args.data, launched=launched)
+                   data_dir=args.data, launched=launched, custom_points=custom)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,9 +78,15 @@ def test_recording_saves_a_gif_with_its_frames(trained_window, qtbot, tmp_path):
     assert trained_window.save_recording_action.isEnabled()
     trained_window.save_recording(str(tmp_path / "run.gif"))
     with Image.open(tmp_path / "run.gif") as gif:
-        assert gif.n_frames == frames
+        # Pillow merges identical consecutive frames (their durations add up), so a frame
+        # that saw no new drawing may be folded into the one before.
+        assert 2 <= gif.n_frames <= frames
         assert gif.width <= 960 and gif.height > 100
-        assert gif.info["duration"] == 40  # 25 frames/s
+        durations = []
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            durations.append(gif.info["duration"])
+        assert sum(durations) == 40 * frames and all(d % 40 == 0 for d in durations)
     assert "Saved" in trained_window.statusBar().currentMessage()
 
 

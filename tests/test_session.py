@@ -24,7 +24,8 @@ def same_run(a: Trainer, b: Trainer) -> None:
 
 
 @pytest.mark.parametrize("preset, overrides", [
-    ("gaussian", {"seed": 4, "optimizer_g": "momentum"}),
+    # Past two staircase decays of the learning rates (every 15 iterations).
+    ("gaussian", {"seed": 4, "optimizer_g": "momentum", "lr_decay": 0.5, "lr_decay_every": 15}),
     ("ring8", {"g_width": 16, "d_width": 16, "batch_size": 32, "ema": 0.9}),
     ("mnist", {"batch_size": 8}),
 ])
@@ -142,3 +143,68 @@ def test_cli_checkpoint_and_resume_continue_the_curves(tmp_path, capsys):
     assert "seed only applies on Reset" in capsys.readouterr().err
     assert cli.main(["train", "--resume", str(tmp_path / "a.jsonl"), "--quiet"]) == 2
     assert "--resume: a.jsonl: not a ganviz session" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("preset, change", [
+    ("gaussian", {"target_mean": 6.0}),  # the networks' normalisation stays as at Reset
+    ("ring8", {"dataset": "two-moons"}),
+])
+def test_a_run_whose_data_moved_live_resumes_exactly(tmp_path, preset, change):
+    small = {"g_width": 16, "d_width": 16, "batch_size": 32} if preset == "ring8" else {}
+    uninterrupted = Trainer(preset, small)
+    uninterrupted.run(20)
+    uninterrupted.update_settings(change)
+    uninterrupted.run(20)
+    resumed = session.load(session.save(uninterrupted, tmp_path / "moved.ganviz"))
+    assert resumed.problem.scale == uninterrupted.problem.scale
+    assert np.array_equal(np.asarray(resumed.problem.offset),
+                          np.asarray(uninterrupted.problem.offset))
+    uninterrupted.run(20)
+    resumed.run(20)
+    same_run(uninterrupted, resumed)
+
+
+def test_a_change_waiting_for_reset_is_saved_and_still_waits(tmp_path):
+    trainer = Trainer("gaussian", {"d_pretrain_steps": 50})
+    trainer.run(10)
+    trainer.update_settings({"g_width": 8, "seed": 9})
+    assert set(trainer.pending_on_reset()) == {"g_width", "seed"}
+    resumed = session.load(session.save(trainer, tmp_path / "pending.ganviz"))
+    assert resumed.settings["g_width"] == 8 and resumed.settings["seed"] == 9
+    assert set(resumed.pending_on_reset()) == {"g_width", "seed"}
+    assert resumed.generator[0].out_features == 32  # the network as it was built
+    assert not resumed.take_notices()  # no D pre-training was run on opening
+    resumed.run(5)
+    trainer.run(5)
+    same_run(trainer, resumed)
+
+
+def test_damaged_sessions_are_one_line_never_a_crash(tmp_path):
+    trainer = Trainer("ring8", {"g_width": 8, "d_width": 8})
+    trainer.run(3)
+    good = torch.load(session.save(trainer, tmp_path / "good.ganviz"), weights_only=True)
+    damaged = {
+        "preset.ganviz": {**good, "preset": "no-such-preset"},
+        "points.ganviz": {**good, "settings": {**good["settings"], "dataset": "custom"},
+                          "custom_points": [1, 2, 3]},
+        "nan_points.ganviz": {**good, "settings": {**good["settings"], "dataset": "custom"},
+                              "custom_points": torch.full((5, 2), float("nan"))},
+        "history.ganviz": {**good, "state": {**good["state"], "history": [1, 2]}},
+        "weights.ganviz": {**good, "state": {**good["state"], "generator": {"x": 1}}},
+        "state.ganviz": {**good, "state": "nothing"},
+    }
+    for name, content in damaged.items():
+        torch.save(content, tmp_path / name)
+        with pytest.raises(session.SessionError) as error:
+            session.load(tmp_path / name)
+        assert str(error.value).startswith(name) and "\n" not in str(error.value), name
+
+
+def test_an_mnist_run_is_refused_on_data_of_another_size(tmp_path):
+    trainer = Trainer("mnist", {"batch_size": 8})
+    trainer.run(2)
+    content = torch.load(session.save(trainer, tmp_path / "m.ganviz"), weights_only=True)
+    content["state"]["problem"]["count"] = 60_000
+    torch.save(content, tmp_path / "full.ganviz")
+    with pytest.raises(session.SessionError, match="trained on 60,000 digits"):
+        session.load(tmp_path / "full.ganviz")

@@ -89,14 +89,24 @@ def test_points_files_are_read_from_csv_and_npy(tmp_path):
     ("p.csv", "1,2\nnan,3\n", "NaN or infinite"),
     ("p.csv", "", "0 points"),
     ("p.npy", np.zeros((5, 3)), r"shape \(N, 2\), got shape \(5, 3\)"),
-    ("p.npy", np.array([{"a": 1}, {"b": 2}], dtype=object), "cannot be read"),
+    ("p.npy", np.array([[{"a": 1}, {"b": 2}]] * 3, dtype=object), "cannot be read"),
     ("p.npy", b"not an npy file at all", "cannot be read"),
     ("missing.csv", None, "no such file"),
+    ("big.npy", "huge-header", r"1,000,000,000,000 points"),
+    ("archive.npy", "npz", "an .npz archive"),
 ])
 def test_bad_points_files_are_refused_with_one_line_naming_the_file(tmp_path, name, content,
                                                                      message):
     path = tmp_path / name
-    if isinstance(content, str):
+    if isinstance(content, str) and content == "huge-header":
+        # ~100 bytes claiming a (10^12, 2) array, which must never be allocated.
+        header = {"descr": "<f8", "fortran_order": False, "shape": (10**12, 2)}
+        with open(path, "wb") as file:
+            np.lib.format.write_array_header_1_0(file, header)
+    elif isinstance(content, str) and content == "npz":
+        np.savez(path.with_suffix(".npz"), a=np.zeros((3, 2)))
+        path.with_suffix(".npz").rename(path)
+    elif isinstance(content, str):
         path.write_text(content)
     elif isinstance(content, bytes):
         path.write_bytes(content)
@@ -143,7 +153,9 @@ def test_two_d_trainer_samples_in_data_units_and_reports_mode_coverage(trained):
     assert sum(metrics["mode_shares"]) == pytest.approx(metrics["high_quality"], abs=1e-6)
 
 
-def test_single_network_steps_move_one_network_and_not_the_iteration_count(trained):
+def test_single_network_steps_move_one_network_and_not_the_iteration_count():
+    trained = Trainer("ring8", {"g_width": 16, "d_width": 16, "batch_size": 32})
+    trained.run(5)
     step, d, g = trained.step_count, trained.d_updates, trained.g_updates
     g_weights = [p.clone() for p in trained.generator.parameters()]
     d_weights = [p.clone() for p in trained.discriminator.parameters()]

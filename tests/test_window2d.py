@@ -127,6 +127,32 @@ def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(qtbot, recwarn):
     qtbot.waitUntil(lambda: evaluated_at(window, window.latest_frame.snapshot.step)
                     and not window.latest_frame.running, timeout=10_000)
     qtbot.wait(100)  # drawn
-    assert np.isnan(window.latest_evaluation.fake_points).all()
+    assert not np.isfinite(window.latest_evaluation.fake_points).any()
     errors = [w for w in recwarn if "Ignored exception" in str(w.message)]
     assert not errors, errors[0].message
+
+
+def test_a_session_on_custom_points_brings_the_points_back(qtbot, tmp_path):
+    from ganviz.core import session
+    from ganviz.core.data2d import Points2D
+    from ganviz.core.trainer import Trainer
+
+    line = np.stack((np.linspace(-1, 1, 200), np.full(200, 0.7)), 1).astype(np.float32)
+    trainer = Trainer("line", SMALL, data=Points2D(line, "a test line"))
+    trainer.update_settings({"dataset": "custom"})
+    trainer.run(5)
+    path = session.save(trainer, tmp_path / "line.ganviz")
+
+    window = MainWindow("gaussian")  # a fresh window that never saw those points
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window.load_session(str(path))
+    qtbot.waitUntil(lambda: window.mode == "2d" and window.latest_frame.snapshot.step == 5,
+                    timeout=20_000)
+    assert window.settings["dataset"] == "custom" and window._custom_points is not None
+    window.reset()  # a new trainer on the same points
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 0, timeout=20_000)
+    window.step_once()
+    qtbot.waitUntil(lambda: evaluated_at(window, 1), timeout=20_000)
+    assert abs(window.latest_evaluation.real_points[:, 1] - 0.7).max() < 0.2

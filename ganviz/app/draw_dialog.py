@@ -1,7 +1,7 @@
 """Draw your own 2-D distribution with the mouse, as in GAN Lab.
 
 The user drags strokes on a square canvas in data units; the real data are then points
-spaced evenly along the strokes (``data2d.strokes_to_points``), which training samples
+spaced evenly along the strokes (``points.strokes_to_points``), which training samples
 with a little Gaussian jitter. Clicks without moving add single points.
 """
 
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganviz.core import data2d
+from ganviz.core import points as points_module
 
 STROKE_COLOUR = QColor(31, 119, 180)  # the views' colour for real data
 STROKE_WIDTH = 3.0
@@ -325,8 +325,8 @@ class DrawDialog(QDialog):
     def use_points(self) -> None:
         """Turn the strokes into points, emit ``points_ready`` and accept the dialog."""
         try:
-            points = data2d.strokes_to_points(self.canvas.strokes())
-        except data2d.PointsError as error:
+            points = points_module.strokes_to_points(self.canvas.strokes())
+        except points_module.PointsError as error:
             self.status_label.setText(str(error).capitalize() + ".")
             return
         self._points = points
@@ -342,7 +342,7 @@ class DrawDialog(QDialog):
         if not has_strokes:
             self.status_label.setText("No strokes yet: draw on the canvas above.")
             return
-        count = len(data2d.strokes_to_points(strokes))
+        count = len(points_module.strokes_to_points(strokes))
         stroke_word = "stroke" if len(strokes) == 1 else "strokes"
         point_word = "point" if count == 1 else "points"
         self.status_label.setText(f"{len(strokes)} {stroke_word} \u2192 {count:,} {point_word}")

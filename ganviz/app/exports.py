@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,20 +22,37 @@ def export_plot(item: pg.PlotItem, path: str | Path, width: int) -> Path:
     from pyqtgraph.exporters import ImageExporter
 
     path = Path(path)
-    if path.suffix.lower() == ".svg":
-        export_svg(item, path)
-        return path
-    if path.suffix.lower() != ".png":
+    if path.suffix.lower() not in (".svg", ".png"):
         path = path.with_suffix(".png")
-    exporter = ImageExporter(item)
-    height = max(1, round(width * exporter.getSourceRect().height()
-                          / max(exporter.getSourceRect().width(), 1.0)))
-    # Setting the width updates the linked height; both are set as integers, which
-    # pyqtgraph's parameter needs (a float raises in some versions).
-    exporter.parameters()["width"] = int(width)
-    exporter.parameters()["height"] = int(height)
-    exporter.export(str(path))
+    with atomic_path(path) as temporary:
+        if path.suffix.lower() == ".svg":
+            export_svg(item, temporary)
+        else:
+            exporter = ImageExporter(item)
+            source = exporter.getSourceRect()
+            height = max(1, round(width * source.height() / max(source.width(), 1.0)))
+            # Setting the width updates the linked height; both are set as integers, which
+            # pyqtgraph's parameter needs (a float raises in some versions).
+            exporter.parameters()["width"] = int(width)
+            exporter.parameters()["height"] = int(height)
+            if exporter.export(str(temporary)) is False:
+                raise OSError(f"{path.name}: the PNG could not be written")
     return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path):
+    """A temporary file beside ``path`` to write to; it replaces ``path`` only when the
+    block succeeds (a failed export never leaves half a file where a good one was)."""
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        yield temporary
+        if not temporary.is_file() or temporary.stat().st_size == 0:
+            raise OSError(f"{path.name}: nothing was written")
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
 
 
 def export_svg(item: pg.PlotItem, path: Path) -> None:
@@ -54,6 +73,8 @@ def export_svg(item: pg.PlotItem, path: Path) -> None:
     generator.setViewBox(QRectF(0, 0, width, height))
     generator.setTitle(item.titleLabel.text or "ganviz plot")
     painter = QPainter(generator)
+    if not painter.isActive():
+        raise OSError(f"{path.name}: the SVG could not be written")
     try:
         painter.fillRect(QRectF(0, 0, width, height), Qt.GlobalColor.white)
         item.scene().render(painter, QRectF(0, 0, width, height), source)
@@ -130,11 +151,13 @@ class Recorder(QObject):
             raise ValueError("nothing recorded yet: press Record while training")
         path = Path(path)
         rate = fps if fps is not None else 1.0 / self.interval_s
-        images = [_decode(frame) for frame in self.frames]
-        if path.suffix.lower() == ".mp4":
-            write_mp4(path, images, rate)
-        else:
-            write_gif(path, images, rate)
+        # Decoded one at a time while encoding: all at once, 600 frames would take ~1 GB.
+        frames = list(self.frames)
+        with atomic_path(path) as temporary:
+            if path.suffix.lower() == ".mp4":
+                write_mp4(temporary, frames, rate)
+            else:
+                write_gif(temporary, frames, rate)
         return path
 
 
@@ -144,14 +167,16 @@ def _decode(png: bytes):
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def write_gif(path: Path, images: list, fps: float) -> None:
-    first = images[0]
+def write_gif(path: Path, frames: list[bytes], fps: float) -> None:
+    """PNG-compressed ``frames`` as an animated GIF, decoded one by one."""
+    first = _decode(frames[0])
     # One palette for the whole animation: the plots' colours do not flicker between
     # frames, and encoding is faster than a palette per frame.
     palette = first.quantize(colors=255, method=2)
-    frames = [image.quantize(palette=palette, dither=0) for image in images]
-    frames[0].save(path, save_all=True, append_images=frames[1:],
-                   duration=max(20, round(1000.0 / fps)), loop=0, optimize=False)
+    rest = (_decode(frame).quantize(palette=palette, dither=0) for frame in frames[1:])
+    first.quantize(palette=palette, dither=0).save(
+        path, format="GIF", save_all=True, append_images=rest,
+        duration=max(20, round(1000.0 / fps)), loop=0, optimize=False)
 
 
 def mp4_available() -> bool:
@@ -162,14 +187,18 @@ def mp4_available() -> bool:
     return True
 
 
-def write_mp4(path: Path, images: list, fps: float) -> None:
+def write_mp4(path: Path, frames: list[bytes], fps: float) -> None:
     import imageio_ffmpeg
 
+    first = _decode(frames[0])
     # H.264 wants even dimensions.
-    width, height = (images[0].width // 2) * 2, (images[0].height // 2) * 2
+    width, height = (first.width // 2) * 2, (first.height // 2) * 2
     writer = imageio_ffmpeg.write_frames(str(path), (width, height), fps=fps,
-                                         macro_block_size=2)
+                                         macro_block_size=2, output_params=["-f", "mp4"])
     writer.send(None)
-    for image in images:
-        writer.send(np.ascontiguousarray(np.asarray(image)[:height, :width]))
-    writer.close()
+    try:
+        for frame in frames:
+            pixels = np.asarray(_decode(frame))[:height, :width]
+            writer.send(np.ascontiguousarray(pixels))
+    finally:
+        writer.close()

@@ -6,8 +6,9 @@ import sys
 
 
 def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
-            launched=None) -> int:
-    """``launched``: the training process, if the caller started it already."""
+            launched=None, custom_points=None) -> int:
+    """``launched``: the training process, if the caller started it already;
+    ``custom_points``: (points, description) of the 2-D custom dataset (``--points``)."""
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -16,13 +17,15 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")
     window = MainWindow(preset, overrides, data_dir=None if data_dir is None else str(data_dir),
-                        launched=launched)
+                        launched=launched, custom_points=custom_points)
     from ganviz.app import remembered
 
     geometry = remembered.geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
     window.show()
+    # A window closed in full screen comes back so: the F11 action must say so.
+    window.full_screen_action.setChecked(window.isFullScreen())
     if start:
         window.set_running(True)
     return app.exec()

@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, preset: str = presets.DEFAULT_PRESET, overrides: dict | None = None,
                  frame_interval: float = FRAME_INTERVAL_S, data_dir: str | None = None,
-                 launched=None) -> None:
+                 launched=None, custom_points: tuple | None = None) -> None:
         """``launched``: a :class:`~ganviz.core.remote.TrainerProcess` already started for
         this preset and these settings (``ganviz`` starts it before importing Qt)."""
         super().__init__()
@@ -67,11 +67,13 @@ class MainWindow(QMainWindow):
         # The training process first: importing torch there (~2 s) is the longest wait
         # before the first frame, and it overlaps with building the window here.
         self.training_worker: TrainingWorker | None = None
-        self._custom_points: tuple | None = None  # the 2-D custom data: (points, description)
+        # The 2-D custom data, (points, description): given to every training process.
+        self._custom_points: tuple | None = custom_points
         self.divergence_box = None  # the "Training diverged" dialog, while one is open
         # Between asking the trainer to open a session and its answer, the settings the
         # window shows are about to be replaced: changes wait (see _busy_opening).
         self._opening_session = False
+        self._real_points_2d = None  # the 2-D real sample, sent with a dataset's first frame
         self._start_training_worker(launched)
         self._build_actions()
         self._build_plots()
@@ -260,7 +262,8 @@ class MainWindow(QMainWindow):
 
     def _start_training_worker(self, launched=None) -> None:
         worker = TrainingWorker(self.preset, self.settings, self.frame_interval, self,
-                                data_dir=self.data_dir, launched=launched)
+                                data_dir=self.data_dir, launched=launched,
+                                custom=self._custom_points)
         worker.frame_ready.connect(self._on_frame)
         worker.settings_rejected.connect(self.show_message)
         worker.notice.connect(self.show_message)
@@ -269,8 +272,6 @@ class MainWindow(QMainWindow):
         worker.session_failed.connect(self._on_session_failed)
         worker.failed.connect(self._on_failure)
         self.training_worker = worker
-        if self._custom_points is not None:  # a new process (after a failure) gets them too
-            worker.request_points(*self._custom_points)
         worker.start()
 
     # -------------------------------------------------------------------------- intents
@@ -384,6 +385,7 @@ class MainWindow(QMainWindow):
         from ganviz.app.draw_dialog import DrawDialog
 
         dialog = DrawDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.points_ready.connect(
             lambda points: self.use_points(points, f"{len(points):,} points drawn by hand"))
         dialog.open()
@@ -396,11 +398,11 @@ class MainWindow(QMainWindow):
 
     def load_points_file(self, path: str) -> None:
         """Train 2-D presets on the points in ``path``, if it reads correctly."""
-        from ganviz.core import data2d
+        from ganviz.core.points import PointsError, load_points
 
         try:
-            points = data2d.load_points(path)
-        except data2d.PointsError as error:
+            points = load_points(path)
+        except PointsError as error:
             self.show_message(f"Not used: {error}")
             return
         from pathlib import Path
@@ -439,6 +441,11 @@ class MainWindow(QMainWindow):
             self._show_mode(frame.snapshot.mode)
         if frame.snapshot.mode == "mnist" and frame.snapshot.view.real_grid is not None:
             self.images.set_real_grid(frame.snapshot.view.real_grid)  # once per run
+        if frame.snapshot.mode == "2d":  # the real sample comes once per dataset: kept here
+            view = frame.snapshot.view
+            if view.real_points is not None:
+                self._real_points_2d = view.real_points
+            view.real_points = self._real_points_2d
         if frame.snapshot.mode in ("1d", "2d"):
             if not self._evaluation_started:
                 self._evaluation_started = True
@@ -466,8 +473,10 @@ class MainWindow(QMainWindow):
                                 QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Keep as is", QMessageBox.ButtonRole.RejectRole)
         restore.clicked.connect(self.restore_last_good_state)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if self.divergence_box is not None:  # one question at a time: the newest
             self.divergence_box.close()
+        box.destroyed.connect(lambda _=None, b=box: self._forget_box(b))
         self.divergence_box = box
         box.open()
 
@@ -536,8 +545,10 @@ class MainWindow(QMainWindow):
         self._opening_session = False
         self.show_message(message)
 
-    def _on_session_loaded(self, preset: str, settings: dict) -> None:
+    def _on_session_loaded(self, preset: str, settings: dict, custom) -> None:
         self._opening_session = False
+        if custom is not None:
+            self._custom_points = custom
         self.preset = preset
         self.settings = dict(settings)
         self.controls.set_preset(preset)
@@ -576,7 +587,7 @@ class MainWindow(QMainWindow):
 
         try:
             written = export_plot(self.current_plots()[title], path, width)
-        except (OSError, KeyError) as error:
+        except (OSError, KeyError, RuntimeError) as error:
             self.show_message(f"Not exported: {error}")
             return
         self.show_message(f"Exported '{title}' to {written.name}")
@@ -643,10 +654,14 @@ class MainWindow(QMainWindow):
     def save_recording(self, path: str) -> None:
         try:
             written = self._recorder().save(path)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RuntimeError) as error:
             self.show_message(f"Not saved: {error}")
             return
         self.show_message(f"Saved {len(self.recorder.frames)} frames to {written.name}")
+
+    def _forget_box(self, box) -> None:
+        if self.divergence_box is box:
+            self.divergence_box = None
 
     def restore_last_good_state(self) -> None:
         self.training_worker.request_restore()

@@ -36,17 +36,21 @@ class TrainingWorker(QThread):
     settings_rejected = Signal(str)
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
-    session_loaded = Signal(str, dict)  # preset and settings of the run a session brought
+    # preset, settings and 2-D custom points ((points, description) or None) of the run a
+    # session brought
+    session_loaded = Signal(str, dict, object)
     session_failed = Signal(str)  # why a session was not opened (the run goes on)
     failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
                  parent=None, data_dir: str | None = None,
-                 launched: remote.TrainerProcess | None = None) -> None:
-        """Relay for ``launched`` (a training process started earlier), or for a new one."""
+                 launched: remote.TrainerProcess | None = None, custom=None) -> None:
+        """Relay for ``launched`` (a training process started earlier), or for a new one
+        (given the 2-D ``custom`` data as (points, description), if any)."""
         super().__init__(parent)
         if launched is None:
-            launched = remote.TrainerProcess(preset, settings, frame_interval, data_dir)
+            launched = remote.TrainerProcess(preset, settings, frame_interval, data_dir,
+                                             custom=custom)
         self._commands = launched.commands
         self._results = launched.results
         self._process = launched.process
@@ -139,7 +143,7 @@ class TrainingWorker(QThread):
                 elif kind == "diverged":
                     self.diverged.emit(message[1], message[2])
                 elif kind == "loaded":
-                    self.session_loaded.emit(message[1], message[2])
+                    self.session_loaded.emit(message[1], message[2], message[3])
                 elif kind == "load_failed":
                     self.session_failed.emit(message[1])
                 elif kind == "failed":

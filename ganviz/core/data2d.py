@@ -9,21 +9,24 @@ against. Nothing here imports Qt.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
+
+# Reading drawn strokes and points files needs no torch: it lives in points.py, which the
+# window uses directly. Re-exported here for the 2-D problem's users.
+from ganviz.core.points import (  # noqa: F401
+    MAX_POINTS,
+    MIN_POINTS,
+    PointsError,
+    load_points,
+    strokes_to_points,
+)
 
 DATASETS = ("ring8", "grid25", "two-moons", "spiral", "line", "two-gaussians", "custom")
 # Drawn strokes and files of points are sampled as their points plus this much Gaussian
 # jitter (data units), so that a handful of points still makes a continuous density.
 CUSTOM_JITTER = 0.03
-MAX_POINTS = 1_000_000  # a points file larger than this is refused, not loaded
-MIN_POINTS = 2
-
-
-class PointsError(ValueError):
-    """A points file that cannot be used; ``str()`` is one line naming the file."""
 
 
 class Dataset2D:
@@ -162,92 +165,6 @@ def make_dataset(name: str, custom: Points2D | None = None) -> Dataset2D:
     return _BUILDERS[name]()
 
 
-# ----------------------------------------------------------------------- custom data
-def strokes_to_points(strokes: list[np.ndarray], spacing: float = 0.01) -> np.ndarray:
-    """Points evenly spaced along hand-drawn strokes (polylines), ``spacing`` apart.
-
-    A stroke of one point (a click) stays a point. Spacing points by arc length makes
-    the density even along each stroke, however fast the mouse moved.
-    """
-    points = []
-    for stroke in strokes:
-        stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
-        if len(stroke) == 0:
-            continue
-        if len(stroke) == 1:
-            points.append(stroke)
-            continue
-        lengths = np.hypot(*np.diff(stroke, axis=0).T)
-        arc = np.concatenate(([0.0], np.cumsum(lengths)))
-        if arc[-1] == 0.0:
-            points.append(stroke[:1])
-            continue
-        at = np.linspace(0.0, arc[-1], max(2, int(arc[-1] / spacing) + 1))
-        points.append(np.stack((np.interp(at, arc, stroke[:, 0]),
-                                np.interp(at, arc, stroke[:, 1])), 1))
-    if not points:
-        raise PointsError("the drawing is empty: draw at least one stroke")
-    return np.concatenate(points).astype(np.float32)
-
-
-def load_points(path: str | Path) -> np.ndarray:
-    """Points from a ``.csv`` (two numeric columns, an optional header line) or a ``.npy``
-    of shape (N, 2); float32 (N, 2). Raises PointsError with one line naming the file."""
-    path = Path(path)
-    name = path.name
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".npy"):
-        raise PointsError(f"{name}: expected a .csv file with two columns or a .npy array "
-                          f"of shape (N, 2)")
-    try:
-        # No pickle: a .npy holding Python objects could run code when loaded.
-        points = np.load(path, allow_pickle=False) if suffix == ".npy" else _read_csv(path)
-    except PointsError:
-        raise
-    except FileNotFoundError:
-        raise PointsError(f"{name}: no such file") from None
-    except (OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise PointsError(f"{name}: cannot be read ({reason})") from None
-    points = np.asarray(points)
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise PointsError(f"{name}: expected an array of shape (N, 2), got shape "
-                          f"{tuple(points.shape)}")
-    if not np.issubdtype(points.dtype, np.number):
-        raise PointsError(f"{name}: expected numbers, got {points.dtype}")
-    if not MIN_POINTS <= len(points) <= MAX_POINTS:
-        raise PointsError(f"{name}: {len(points):,} points; expected {MIN_POINTS} to "
-                          f"{MAX_POINTS:,}")
-    points = points.astype(np.float64)
-    if not np.isfinite(points).all():
-        raise PointsError(f"{name}: contains NaN or infinite values")
-    if float(np.abs(points).max()) > 1e6:
-        raise PointsError(f"{name}: coordinates beyond ±1e6; scale the data first")
-    return points.astype(np.float32)
-
-
-def _read_csv(path: Path) -> np.ndarray:
-    rows = []
-    with open(path, encoding="utf-8", errors="strict") as file:
-        for number, line in enumerate(file, 1):
-            text = line.strip()
-            if not text or text.startswith("#"):
-                continue
-            fields = [f.strip() for f in text.replace(";", ",").split(",")]
-            if len(fields) != 2:
-                raise PointsError(f"{path.name}: line {number} has {len(fields)} columns; "
-                                  f"expected 2 (x, y)")
-            try:
-                rows.append((float(fields[0]), float(fields[1])))
-            except ValueError:
-                if rows:  # only the first data line may be a header
-                    raise PointsError(f"{path.name}: line {number} is not two numbers: "
-                                      f"{text[:40]!r}") from None
-        if len(rows) > MAX_POINTS:
-            raise PointsError(f"{path.name}: more than {MAX_POINTS:,} points")
-    return np.array(rows, dtype=np.float64).reshape(-1, 2)
-
-
 # ------------------------------------------------------------------------- measuring
 def mode_coverage(samples: np.ndarray, modes: np.ndarray, sigma: float,
                   radius_sigmas: float = 3.0) -> tuple[np.ndarray, float]:
@@ -274,8 +191,9 @@ def grid_divergences(real: np.ndarray, fake: np.ndarray,
     x0, x1, y0, y1 = bounds
 
     def histogram(points: np.ndarray) -> np.ndarray:
-        ix = np.clip(((points[:, 0] - x0) / (x1 - x0) * bins).astype(np.int64), 0, bins - 1)
-        iy = np.clip(((points[:, 1] - y0) / (y1 - y0) * bins).astype(np.int64), 0, bins - 1)
+        # Clipped as floats: a huge coordinate cast to int64 first would wrap around.
+        ix = np.clip((points[:, 0] - x0) / (x1 - x0) * bins, 0, bins - 1).astype(np.int64)
+        iy = np.clip((points[:, 1] - y0) / (y1 - y0) * bins, 0, bins - 1).astype(np.int64)
         counts = np.bincount(ix * bins + iy, minlength=bins * bins).astype(np.float64)
         return counts / max(counts.sum(), 1.0)
 

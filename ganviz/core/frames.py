@@ -82,7 +82,9 @@ class Toy2DState:
     offset: np.ndarray  # (2,): the networks see (x - offset) / scale
     scale: float
     bounds: tuple[float, float, float, float]  # the square the data are drawn in
-    real_points: np.ndarray  # float32 (N, 2): a fixed sample of the real data
+    # float32 (N, 2): a fixed sample of the real data; None when it is the same as in the
+    # previous frame (the receiver keeps it: it is sent once per dataset)
+    real_points: np.ndarray | None
     dataset: str  # its description
     modes: np.ndarray | None  # (M, 2) for mixtures of Gaussians
     mode_sigma: float

@@ -167,11 +167,18 @@ class MnistProblem:
         return build(self.architecture, settings["latent_dim"], self.output)
 
     def keep_state(self) -> dict:
-        """Where the pass over the data is (sessions resume it exactly)."""
+        """Where the pass over the data is (sessions resume it exactly), and which data."""
         order = None if self._order is None else self._order.cpu().clone()
-        return {"order": order, "position": self._position}
+        return {"order": order, "position": self._position, "count": len(self.images),
+                "source": self.data_source}
 
     def restore_state(self, state: dict) -> None:
+        """Raises ValueError when the run was trained on other data (another size)."""
+        count = int(state.get("count", len(self.images)))
+        if count != len(self.images):
+            raise ValueError(f"it was trained on {count:,} digits ({state.get('source')}); "
+                             f"the data here have {len(self.images):,} (use --data or Data > "
+                             f"Open MNIST folder)")
         order = state["order"]
         self._order = None if order is None else order.to(self.device)
         self._position = int(state["position"])

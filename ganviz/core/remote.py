@@ -14,7 +14,8 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
               | ("reset", preset, dict, data_dir or None) | ("consumed",) | ("stop",)
     results:  ("frame", Frame) | ("rejected", message) | ("notice", message)
               | ("diverged", message, iteration of the last good state)
-              | ("loaded", preset, settings) | ("load_failed", message) | ("failed", message)
+              | ("loaded", preset, settings, custom points or None) | ("load_failed", message)
+              | ("failed", message)
               | ("stopped",)
 
 A frame is sent at most every ``frame_interval`` seconds while running, and only once the
@@ -50,7 +51,7 @@ class TrainerProcess:
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
                  data_dir: str | None = None, custom=None) -> None:
-        """``custom``: the 2-D custom dataset (a data2d.Points2D), if one was given."""
+        """``custom``: the 2-D custom dataset as (points, description), if one was given."""
         import multiprocessing
 
         # Forking a process that already runs Qt's threads is unsafe; a fresh interpreter
@@ -122,11 +123,13 @@ def serve(commands: Connection, results: Connection, preset: str, settings: dict
 
 def _serve(commands: Connection, results: Connection, preset_name: str, settings: dict,
            frame_interval: float, data_dir: str | None, custom=None) -> None:
+    from ganviz.core.data2d import Points2D
     from ganviz.core.trainer import Trainer
 
     data = None
     loaded_from = None
-    custom_points = custom  # the 2-D custom dataset: kept across Resets and preset switches
+    # The 2-D custom dataset: kept across Resets, preset switches and opened sessions.
+    custom_points = Points2D(*custom) if custom is not None else None
 
     def make_trainer(name: str, values: dict, folder: str | None) -> tuple[Trainer, int]:
         nonlocal data, loaded_from
@@ -218,7 +221,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 from ganviz.core import session
 
                 try:
-                    mode = presets.get(str(session.read(message[1])["preset"])).mode
+                    mode = session.mode_of(message[1])
                     loaded = session.load(message[1], data=data if mode == "mnist" else None)
                 except session.SessionError as error:
                     results.send(("load_failed", f"Not opened: {error}; the current run goes "
@@ -230,7 +233,12 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                     kept_state, kept_step = trainer.keep_state(), trainer.step_count
                     running = False
                     rate.restart()
-                    results.send(("loaded", trainer.preset.name, dict(trainer.settings)))
+                    custom = getattr(trainer.problem, "custom", None)
+                    if custom is not None:  # the session's points become the custom data
+                        custom_points = custom
+                    results.send(("loaded", trainer.preset.name, dict(trainer.settings),
+                                  None if custom is None else (custom.points.numpy(),
+                                                               custom.description)))
                     results.send(("notice", f"Opened {Path(message[1]).name}: "
                                             f"{trainer.preset.name} at iteration "
                                             f"{trainer.step_count:,}"))
@@ -241,8 +249,6 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                                         f"{kept_step:,}; settings as they are now"))
                 force_frame = True
             elif kind == "points":
-                from ganviz.core.data2d import Points2D
-
                 custom_points = Points2D(message[1], message[2])
                 if trainer.mode == "2d":
                     trainer.set_custom_points(custom_points)
@@ -285,7 +291,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 if now >= frame_due(step_time):
                     break
             if (trainer.step_count >= kept_step + KEEP_STATE_EVERY
-                    and trainer.diverged() is None):
+                    and trainer.diverged() is None and trainer.weights_finite()):
                 kept_state, kept_step = trainer.keep_state(), trainer.step_count
 
         now = time.perf_counter()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -49,15 +48,15 @@ def save(trainer, path: str | Path) -> Path:
     path = Path(path)
     state = trainer.keep_state()
     state["history"] = _to_tensors(state["history"])
-    problem_state = getattr(trainer.problem, "keep_state", None)
     custom = getattr(trainer.problem, "custom", None)
     content = {
         "format": FORMAT,
         "version": VERSION,
         "preset": trainer.preset.name,
+        # The settings as the user left them, including changes still waiting for Reset;
+        # state["built_with"] holds the values the networks were built with.
         "settings": dict(trainer.settings),
         "state": state,
-        "problem": problem_state() if problem_state is not None else None,
         "custom_points": None if custom is None else custom.points.clone(),
         "custom_description": None if custom is None else custom.description,
     }
@@ -92,7 +91,7 @@ def read(path: str | Path) -> dict:
             raise SessionError(f"{name}: refused: it holds Python objects that could run code "
                                f"when opened; a ganviz session holds only numbers") from None
         raise SessionError(f"{name}: not a ganviz session (unreadable data)") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as error:
+    except Exception as error:
         reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
         raise SessionError(f"{name}: not a ganviz session, or truncated ({reason})") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT:
@@ -103,44 +102,80 @@ def read(path: str | Path) -> dict:
     missing = {"preset", "settings", "state"} - set(content)
     if missing:
         raise SessionError(f"{name}: incomplete session (missing {', '.join(sorted(missing))})")
+    if str(content["preset"]) not in presets.PRESETS:
+        raise SessionError(f"{name}: preset {str(content['preset'])[:40]!r} is unknown to this "
+                           f"ganviz")
+    if not isinstance(content["settings"], dict) or not isinstance(content["state"], dict):
+        raise SessionError(f"{name}: damaged session (settings or state of the wrong kind)")
     return content
+
+
+def mode_of(path: str | Path) -> str:
+    """The data mode ("1d", "2d", "mnist") of the run saved in ``path``."""
+    return presets.get(str(read(path)["preset"])).mode
+
+
+def _custom_points(content: dict, name: str):
+    """The saved 2-D custom points, checked as a points file would be."""
+    from ganviz.core.data2d import Points2D
+    from ganviz.core.points import PointsError, check_points
+
+    points = content.get("custom_points")
+    if points is None:
+        return None
+    try:
+        if not isinstance(points, torch.Tensor):
+            raise PointsError(f"{name}: custom points of the wrong kind")
+        checked = check_points(points.numpy(), name)
+    except PointsError as error:
+        raise SessionError(str(error)) from None
+    return Points2D(checked, str(content.get("custom_description") or "custom points")[:200])
 
 
 def load(path: str | Path, device=None, data=None):
     """A :class:`~ganviz.core.trainer.Trainer` continuing the run saved in ``path``.
 
-    ``data``: MNIST presets' digits (default: as ``ganviz`` finds them). The settings are
-    validated as if typed; a file whose networks do not fit its settings is refused.
+    ``data``: MNIST presets' digits (default: as ``ganviz`` finds them; they must be as
+    many as the run was trained on). The settings are validated as if typed; a file whose
+    networks do not fit its settings is refused. Any problem is one SessionError line.
     """
     from ganviz.core.trainer import Trainer
 
     path = Path(path)
     content = read(path)
     name = path.name
+    preset = presets.get(str(content["preset"]))
+    state = dict(content["state"])
     try:
-        preset = presets.get(str(content["preset"]))
         settings = config.validate(dict(content["settings"]), preset.mode)
+        built_with = config.validate(dict(state.get("built_with") or {}), preset.mode)
         config.check_consistency({**preset.settings(), **settings})
-    except (config.SettingError, TypeError) as error:
+    except (config.SettingError, TypeError, ValueError, AttributeError) as error:
         raise SessionError(f"{name}: {error}") from None
-    if preset.mode == "2d" and content.get("custom_points") is not None:
-        from ganviz.core.data2d import Points2D
-
-        data = Points2D(content["custom_points"].numpy(),
-                        str(content.get("custom_description") or "custom points"))
+    if preset.mode == "2d":
+        data = _custom_points(content, name)
+    # The networks as they were built; settings changed since and waiting for Reset are
+    # applied after, so that they go on waiting.
+    waiting = {k: v for k, v in settings.items() if k in built_with and built_with[k] != v}
     try:
-        trainer = Trainer(preset, settings, device=device, data=data)
+        trainer = Trainer(preset, {**settings, **built_with}, device=device, data=data,
+                          pretrain=False)
     except config.SettingError as error:  # a device this machine lacks, say
         raise SessionError(f"{name}: {error}") from None
+    except Exception as error:
+        raise SessionError(f"{name}: cannot be trained here ({_reason(error)})") from None
     try:
-        state = dict(content["state"])
-        state["history"] = _history_to_numpy(state["history"])
+        state["history"] = _history_to_numpy(dict(state["history"]))
         trainer.restore_state(state)
-        restore_problem = getattr(trainer.problem, "restore_state", None)
-        if restore_problem is not None and content.get("problem") is not None:
-            restore_problem(content["problem"])
-    except (RuntimeError, KeyError, TypeError, ValueError) as error:
-        reason = str(error).splitlines()[0][:100]
-        raise SessionError(f"{name}: its networks do not match its settings ({reason})") \
-            from None
+        if waiting:
+            trainer.update_settings(waiting)
+    except Exception as error:
+        raise SessionError(f"{name}: its saved run does not fit its settings "
+                           f"({_reason(error)})") from None
+    trainer.take_notices()  # what restoring did is not news to the user
     return trainer
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).splitlines()[0][:120] if str(error) else ""
+    return text or type(error).__name__

@@ -60,6 +60,13 @@ class Toy1D:
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
         return build_toy_networks(self.spec)
 
+    def keep_state(self) -> dict:
+        """The inputs' normalisation, fixed at Reset (the target may have moved since)."""
+        return {"offset": float(self.offset), "scale": float(self.scale)}
+
+    def restore_state(self, state: dict) -> None:
+        self.offset, self.scale = float(state["offset"]), float(state["scale"])
+
     @property
     def batch_dependent(self) -> bool:
         """D's output for a sample depends on its batch: real and fake go in separately."""

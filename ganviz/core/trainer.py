@@ -72,7 +72,10 @@ class Trainer:
         overrides: dict | None = None,
         device: str | torch.device | None = None,
         data=None,
+        pretrain: bool = True,
     ) -> None:
+        """``pretrain=False``: skip S1's D pre-training at the start (a session's saved
+        weights replace these anyway)."""
         self.preset = presets.get(preset) if isinstance(preset, str) else preset
         self.mode = self.preset.mode
         self.settings = self.preset.settings()
@@ -86,11 +89,14 @@ class Trainer:
         # frame pickles to well under the 64 KB a pipe holds (see snapshot()).
         self.history = BoundedHistory(CURVES, capacity=1024)
         self.problem = make_problem(self.preset, self.settings, self.device, data)
-        self.reset()
+        self.reset(pretrain)
 
     # ----------------------------------------------------------------------------- setup
-    def reset(self) -> None:
-        """New weights from the seed, fresh optimisers and history; settings kept."""
+    def reset(self, pretrain: bool = True) -> None:
+        """New weights from the seed, fresh optimisers and history; settings kept.
+
+        ``pretrain``: run S1's D pre-training if ``d_pretrain_steps`` asks for it (not when
+        the weights are about to be replaced by a saved run's)."""
         s = self.settings
         self.built_with = {n: s[n] for n in s if not config.lookup(n).live}
         self.problem.reset(s)
@@ -122,7 +128,7 @@ class Trainer:
         self._window_count = 0
         self.last = dict.fromkeys(CURVES, float("nan"))
         self.objective = objectives.get(s["loss"])
-        if self.mode == "1d" and s["d_pretrain_steps"]:
+        if pretrain and self.mode == "1d" and s["d_pretrain_steps"]:
             self.pretrain_discriminator(s["d_pretrain_steps"])
 
     @property
@@ -368,6 +374,12 @@ class Trainer:
         value = self.last[bad[0]]
         return " and ".join(names[b] for b in bad) + f" became {value}"
 
+    def weights_finite(self) -> bool:
+        """Every weight of both networks is a finite number (a state worth going back to)."""
+        with torch.no_grad():
+            return all(bool(torch.isfinite(p).all()) for p in (*self._g_params,
+                                                                *self._d_params))
+
     def keep_state(self) -> dict:
         """A copy of everything a run is (weights, optimisers, random streams, counts,
         curves): :meth:`restore_state` brings the run back to exactly here."""
@@ -382,6 +394,10 @@ class Trainer:
             "optimizer_kinds": dict(self._optimizer_kinds),
             "rng": self.rng.get_state(), "eval_rng": self.eval_rng.get_state(),
             "history": self.history.__dict__, "last": dict(self.last),
+            # What the problem fixed at Reset or has moved on since (the inputs'
+            # normalisation, MNIST's pass over the data).
+            "problem": self.problem.keep_state(),
+            "built_with": dict(self.built_with),
         })
 
     def restore_state(self, state: dict) -> None:
@@ -398,9 +414,11 @@ class Trainer:
             optimizer = getattr(self, name)  # built from the settings now
             if opt_state is not None and kinds[kind] == self.settings[kind]:
                 optimizer.load_state_dict(opt_state)
-        self._apply_learning_rates()
+        # The counts first: the learning rates' staircase decay depends on them.
         self.step_count, self.d_updates = state["step_count"], state["d_updates"]
         self.g_updates = state["g_updates"]
+        self._apply_learning_rates()
+        self.problem.restore_state(state["problem"])
         self.rng.set_state(state["rng"])
         self.eval_rng.set_state(state["eval_rng"])
         self.history.__dict__.update(state["history"])
