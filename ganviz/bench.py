@@ -50,7 +50,8 @@ NOISY_CORES = 0.25
 WAYS = ("headless", "window", "plain")
 RESULT_PREFIX = "GANVIZ_BENCH_RESULT "  # marks the window process's result line
 FIELDS = ("headless_its", "window_its", "plain_its", "window_ratio", "plain_ratio", "fps",
-          "stall_p99_ms", "stall_max_ms", "first_frame_s", "rss_mb", "rss_growth_mb")
+          "stall_p99_ms", "stall_max_ms", "first_frame_s", "close_s_max", "rss_mb",
+          "rss_growth_mb")
 
 
 class _Parser(cli._Parser):

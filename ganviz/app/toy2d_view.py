@@ -206,7 +206,7 @@ class Toy2DView(QWidget):
         self.graphics.addItem(self.d_outputs, row=1, col=2)
         self.graphics.addItem(self.divergence, row=2, col=2)
         layout_ = self.graphics.ci.layout
-        layout_.setColumnStretchFactor(0, 3)
+        layout_.setColumnStretchFactor(0, 4)
         layout_.setColumnStretchFactor(2, 2)
         self._layers = {"surface": (self.plane.surface,), "real": (self.plane.real,),
                         "fake": (self.plane.fake,),
