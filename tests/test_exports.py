@@ -101,3 +101,20 @@ def test_a_long_recording_keeps_its_span_at_a_lower_rate_within_its_bound(qtbot)
     assert recorder.interval_s > 0.1  # thinned: each kept frame stands for more time
     with pytest.raises(ValueError, match="nothing recorded"):
         Recorder(label).save("x.gif")
+
+
+def test_a_recording_saves_as_mp4_where_imageio_ffmpeg_is_installed(qtbot, tmp_path):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    label = QLabel("ganviz")
+    qtbot.addWidget(label)
+    label.resize(321, 121)  # odd sizes: H.264 needs them even, the writer crops
+    recorder = Recorder(label, fps=10)
+    for index in range(12):
+        label.setText(f"frame {index}")
+        recorder.capture()
+    path = recorder.save(tmp_path / "run.mp4")
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    frames = sum(1 for _ in reader)
+    assert meta["size"] == (320, 120) and frames == 12
+    assert meta["fps"] == pytest.approx(10, rel=0.01)
