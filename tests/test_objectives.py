@@ -250,6 +250,22 @@ def test_lazy_d_is_called_not_optimal_and_strong_d_minimax_does_not_learn():
     assert strong.evaluate().js_bits > 0.99
 
 
+@pytest.mark.slow
+def test_bimodal_collapses_onto_one_mode_and_instance_noise_brings_both_back():
+    collapsed = Trainer("bimodal", {"seed": 0})
+    collapsed.run(5000)
+    result = collapsed.evaluate()
+    assert min(result.mode_shares) < 0.02 and max(result.mode_shares) > 0.9
+    assert "Mode collapse: 1 of 2 modes dropped" in result.verdict_text
+    assert result.verdict == "not-converged"
+    fixed = Trainer("bimodal", {"seed": 0, "instance_noise": 1.0,
+                                "instance_noise_steps": 5000})
+    fixed.run(10_000)
+    result = fixed.evaluate()
+    assert min(result.mode_shares) > 0.15
+    assert "All 2 modes covered" in result.verdict_text
+
+
 def test_mode_collapse_is_named_in_the_verdict():
     from ganviz.core.data import Mixture1D
     from ganviz.core.evaluation import describe_modes, mode_shares

@@ -108,11 +108,19 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "bimodal", "1d",
-            "Two narrow modes at -2 and 2 (std 0.3): with the default settings the generator "
-            "squeezes each mode into a spike, and JS stays near 0.3 bits. Turn on minibatch "
-            "discrimination (then Reset) and the spikes widen into the real modes.",
+            "Two modes at -2 and 2 (std 0.3) and a small generator (one hidden layer of 4 "
+            "units): within a few thousand iterations it settles on one mode, and the verdict "
+            "names the mode it dropped. Set instance noise to 1 (annealed over 5,000 "
+            "iterations) and Reset: D can no longer tell the missing mode apart so early, and "
+            "both modes come back.",
+            # Measured (3 seeds): one mode held 100% of the samples at 5,000 iterations on
+            # every seed; with instance noise 1 over 5,000, both modes held 17-68% each at
+            # 10,000 (JS 0.10-0.12 bits). Minibatch discrimination brought both back on one
+            # seed of two. With the default 32x2 generator neither mode is dropped: each is
+            # squeezed into a spike instead (JS 0.3-0.4).
             overrides={"target": "mixture", "mixture_means": (-2.0, 2.0),
-                       "mixture_sigmas": (0.3,), "mixture_weights": (1.0,)},
+                       "mixture_sigmas": (0.3,), "mixture_weights": (1.0,), "g_width": 4,
+                       "g_layers": 1},
         ),
         Preset(
             "lazy-d", "1d",
