@@ -161,10 +161,21 @@ def test_gradient_penalties_match_their_formulas():
         trainer.discriminator[0].weight.fill_(-1.0)
     penalty = trainer._penalties(real, fake, trainer.discriminator(real))
     assert float(penalty.detach()) == pytest.approx(0.0, abs=1e-10)
+    with torch.no_grad():  # a flat critic, slope 0.25: (0.25 - 1)^2 two-sided, 0 one-sided
+        trainer.discriminator[0].weight.fill_(0.25)
+    penalty = trainer._penalties(real, fake, trainer.discriminator(real))
+    assert float(penalty.detach()) == pytest.approx(10.0 * 0.75**2)
+    trainer.update_settings({"gp_one_sided": True})
+    penalty = trainer._penalties(real, fake, trainer.discriminator(real))
+    assert float(penalty.detach()) == pytest.approx(0.0, abs=1e-10)
+    with torch.no_grad():  # slopes above 1 cost the same either way
+        trainer.discriminator[0].weight.fill_(2.0)
+    penalty = trainer._penalties(real, fake, trainer.discriminator(real))
+    assert float(penalty.detach()) == pytest.approx(10.0)
     trainer.update_settings({"loss": "nonsaturating", "r1_weight": 3.0})
     real.requires_grad_(True)
     penalty = trainer._penalties(real, fake, trainer.discriminator(real))
-    assert float(penalty.detach()) == pytest.approx(0.5 * 3.0 * 1.0**2)
+    assert float(penalty.detach()) == pytest.approx(0.5 * 3.0 * 2.0**2)  # slope 2
 
 
 def test_instance_noise_anneals_to_zero_in_data_units():
@@ -216,7 +227,7 @@ def test_lsgan_and_hinge_and_wgan_report_their_own_d():
 def test_teaching_presets_have_two_sentence_descriptions_and_train():
     from ganviz.core import presets
 
-    for name in ("seed-toy", "bimodal", "lazy-d", "strong-d", "fast-lr"):
+    for name in ("seed-toy", "bimodal", "lazy-d", "wgan-gp", "strong-d", "fast-lr"):
         preset = presets.get(name)
         assert preset.description.count(". ") >= 1 and len(preset.description) < 420
         trainer = Trainer(name)
@@ -248,6 +259,17 @@ def test_lazy_d_is_called_not_optimal_and_strong_d_minimax_does_not_learn():
     strong.run(150)
     assert abs(strong.last["loss_g"]) < 1e-3  # log(1 - D(G(z))) ~ 0: no gradient left
     assert strong.evaluate().js_bits > 0.99
+
+
+@pytest.mark.slow
+def test_wgan_gp_converges_with_the_one_sided_penalty_and_is_trapped_with_the_two_sided():
+    one_sided = Trainer("wgan-gp", {"seed": 1})
+    one_sided.run(1000)
+    result = one_sided.evaluate()
+    assert result.verdict == "converged" and result.js_bits < 0.01 and abs(result.value) < 0.05
+    two_sided = Trainer("wgan-gp", {"seed": 1, "gp_one_sided": False})
+    two_sided.run(1000)
+    assert two_sided.evaluate().gen_std < 0.2  # shrinking to a point under a flipped critic
 
 
 @pytest.mark.slow

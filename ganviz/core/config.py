@@ -212,6 +212,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gp_weight", "WGAN-GP weight", float, 10.0, 0.0, 1000.0, group="Stabilisers",
             help="Weight of the gradient penalty (||grad C|| - 1)^2 on points between real "
                  "and fake samples; used by the wgan-gp objective only."),
+    Setting("gp_one_sided", "One-sided gradient penalty", bool, False, group="Stabilisers",
+            help="WGAN-GP's penalty on slopes above 1 only, max(0, ||grad C|| - 1)^2 (Gulrajani "
+                 "et al. 2017, appendix), instead of (||grad C|| - 1)^2. In 1-D the two-sided "
+                 "penalty can trap the critic upside down: to flip its sign it must pass a "
+                 "flat critic, which costs gp_weight."),
     Setting("r1_weight", "R1 penalty", float, 0.0, 0.0, 1000.0, group="Stabilisers",
             help="Zero-centred gradient penalty on real data, weight/2 * ||grad D(x)||^2 "
                  "(Mescheder et al. 2018); 0 = off."),
@@ -366,6 +371,7 @@ def relevant(name: str, settings: dict[str, Any]) -> bool:
     get = settings.get
     rules = {
         "gp_weight": lambda: get("loss") == "wgan-gp",
+        "gp_one_sided": lambda: get("loss") == "wgan-gp",
         "label_smoothing": lambda: get("loss") in ("minimax", "nonsaturating"),
         "adam_beta1": lambda: "adam" in (get("optimizer_d"), get("optimizer_g")),
         "adam_beta2": lambda: "adam" in (get("optimizer_d"), get("optimizer_g")),

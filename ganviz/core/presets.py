@@ -129,6 +129,17 @@ PRESETS: dict[str, Preset] = {
             "says 'D is not optimal', and D* (dashed) shows what an optimal D would see.",
             overrides={"standardize": False},
         ),
+        Preset(
+            "wgan-gp", "1d",
+            "The Wasserstein game on N(4, 0.5): a critic without sigmoid trained 5 steps per "
+            "generator step, a one-sided gradient penalty of weight 10 and Adam (0.5, 0.9); "
+            "the Wasserstein estimate falls to 0 within about a thousand iterations. Switch "
+            "the penalty to two-sided to watch the 1-D trap: the critic stays upside down "
+            "and the generator shrinks to a point.",
+            # Measured: converged (JS < 0.002 bits, |W| < 0.03) at 1,000 iterations on seeds
+            # 0 and 1; with the two-sided penalty, std 0.001-0.02 and JS 0.76-0.86 at 5,000.
+            overrides={"loss": "wgan-gp", "gp_one_sided": True, "k": 5, "adam_beta2": 0.9},
+        ),
         STRONG_D_PRESET,
         FAST_LR_PRESET,
         *TOY2D_PRESETS,

@@ -334,8 +334,12 @@ class Trainer:
             between = (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
             (grad,) = torch.autograd.grad(self.discriminator(between).sum(), between,
                                           create_graph=True)
-            norms = grad.flatten(1).norm(dim=1)
-            penalty = penalty + s["gp_weight"] * (norms - 1.0).square().mean()
+            excess = grad.flatten(1).norm(dim=1) - 1.0
+            if s["gp_one_sided"]:
+                # Penalise slopes above 1 only: the critic may flatten on its way to flipping
+                # its sign, which the two-sided penalty makes a barrier of gp_weight.
+                excess = excess.clamp(min=0.0)
+            penalty = penalty + s["gp_weight"] * excess.square().mean()
         return penalty
 
     def _update_ema(self) -> None:
