@@ -702,6 +702,18 @@ class MainWindow(QMainWindow):
             f"QLabel {{ background: {background}; color: {colour}; padding: 6px 10px; "
             f"font-size: 13px; font-weight: 600; }}")
         self.verdict_label.setText(text)
+        self._fit_verdict()
+
+    def _fit_verdict(self) -> None:
+        # A wrapped label above a stretching plot widget is given one line's height by the
+        # layout; a verdict of two or three lines was cut off. Its height follows its text.
+        label = self.verdict_label
+        label.setFixedHeight(label.heightForWidth(max(label.width(), 200)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "verdict_label"):
+            self._fit_verdict()
 
     def _count_frame(self) -> None:
         now = time.perf_counter()

@@ -282,7 +282,7 @@ def evaluate(
     shares: tuple[float, ...] = ()
     if isinstance(target, Mixture1D):
         shares = mode_shares(target, averaged)
-        verdict_text += describe_modes(target, shares)
+        verdict_text += "." + describe_modes(target, shares)  # after the numbers
     return Evaluation(
         step=state.step,
         x=x.astype(np.float32),
