@@ -26,3 +26,9 @@ def test_window_module_does_not_import_torch():
     modules = _modules_after("import ganviz.app.main_window")
     assert "PySide6.QtWidgets" in modules
     assert "torch" not in modules
+
+
+def test_the_1d_targets_load_without_torch():
+    # The window draws the real density from them before torch has loaded.
+    modules = _modules_after("import ganviz.core.data, ganviz.core.metrics")
+    assert "torch" not in modules

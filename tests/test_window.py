@@ -420,3 +420,13 @@ def test_every_control_and_action_says_what_it_does(window):
         assert box.toolTip(), box.text()
     assert all(b.toolTip() for b in window.controls.findChildren(QAbstractButton)
                if b.isVisible() and b.text())
+
+
+def test_the_real_density_is_drawn_before_the_first_frame(qtbot):
+    window = MainWindow("gaussian")  # the training process is still starting
+    qtbot.addWidget(window)
+    x, pdf = window.densities.real_curve.getData()
+    assert len(x) == 401 and x[0] < 2.0 and x[-1] > 6.0
+    assert pdf.max() == pytest.approx(1 / (0.5 * np.sqrt(2 * np.pi)), rel=1e-3)  # N(4, 0.5)
+    assert window.latest_frame is None or window.latest_frame.snapshot.step == 0
+    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)

@@ -103,6 +103,16 @@ class DensitiesPlot(pg.PlotItem):
             f"G mean {evaluation.gen_mean:.3f}   G std {evaluation.gen_std:.3f}"
         )
 
+    def show_target(self, x: np.ndarray, pdf: np.ndarray) -> None:
+        """The real density alone, while the training process is still loading torch."""
+        self.real_curve.setData(x, pdf)
+        self._x_range = (float(x[0]), float(x[-1]))
+        self.setXRange(*self._x_range, padding=0.0)
+        self._y_top = 1.3 * float(pdf.max())
+        self.setYRange(0.0, self._y_top, padding=0.0)
+        self.summary.setText("the real density; the generator and D appear with the first "
+                             "frame")
+
     def set_objective(self, name: str, smoothing: float, minibatch: bool,
                       batch_size: int) -> None:
         """Axis, legend and equilibrium line of the objective and D being trained."""

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self._build_plots()
         self._build_controls()
         self._build_status_bar()
+        self._preview_target()
 
         self.draw_timer = QTimer(self, interval=int(1000 / MAX_DRAW_RATE_HZ))
         self.draw_timer.timeout.connect(self._draw)
@@ -229,6 +230,21 @@ class MainWindow(QMainWindow):
         self.d_outputs = self.toy1d.d_outputs
         self.setCentralWidget(self.stack)
         self._show_mode(self.mode)
+
+    def _preview_target(self) -> None:
+        """Draw the 1-D target's density at once: the training process needs ~2 s to load
+        torch before its first frame, and the data need no torch."""
+        if self.mode != "1d":
+            return
+        import numpy as np
+
+        from ganviz.core.data import make_target
+        from ganviz.core.metrics import rounded_range
+
+        target = make_target(self.settings)
+        low, high = rounded_range(*target.support(5.0))
+        x = np.linspace(low, high, 401)
+        self.densities.show_target(x, target.pdf(x))
 
     def _show_mode(self, mode: str) -> None:
         self.mode = mode

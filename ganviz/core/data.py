@@ -8,9 +8,14 @@ torch from a given random stream.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+# torch is imported where samples are drawn, not here: the window draws the real density
+# from these classes before torch has loaded (it takes ~2 s).
+if TYPE_CHECKING:
+    import torch
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT3 = math.sqrt(3.0)
@@ -79,6 +84,8 @@ class Gaussian1D(Target1D):
         return _normal_cdf(x, self.mean, self.sigma)
 
     def sample(self, n, generator, device):
+        import torch
+
         eps = torch.randn(n, 1, generator=generator, device=device)
         return eps.mul_(self.sigma).add_(self.mean)
 
@@ -104,6 +111,8 @@ class Uniform1D(Target1D):
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
 
     def sample(self, n, generator, device):
+        import torch
+
         u = torch.rand(n, 1, generator=generator, device=device)
         return u.mul_(self.high - self.low).add_(self.low)
 
@@ -129,6 +138,8 @@ class Laplace1D(Target1D):
                         1.0 - 0.5 * np.exp(-np.maximum(u, 0.0)))
 
     def sample(self, n, generator, device):
+        import torch
+
         # Inverse cdf of a uniform in (-1/2, 1/2), kept away from the ends.
         u = torch.rand(n, 1, generator=generator, device=device).clamp_(1e-7, 1 - 1e-7) - 0.5
         return -self.b * torch.sign(u) * torch.log1p(-2.0 * u.abs()) + self.mean
@@ -160,6 +171,8 @@ class Mixture1D(Target1D):
                    for w, m, s in zip(self.weights, self.means, self.sigmas, strict=True))
 
     def sample(self, n, generator, device):
+        import torch
+
         # The component of each sample: a uniform draw placed among the cumulative weights.
         u = torch.rand(n, generator=generator, device=device)
         cumulative = torch.as_tensor(self._cumulative, dtype=torch.float32, device=device)

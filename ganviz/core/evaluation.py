@@ -20,7 +20,7 @@ from torch import nn
 from ganviz.core import objectives
 from ganviz.core.data import Mixture1D, Target1D, make_target
 from ganviz.core.frames import ModelState
-from ganviz.core.metrics import histogram_density, js_divergence_bits, nice_step
+from ganviz.core.metrics import histogram_density, js_divergence_bits, rounded_range
 from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
 from ganviz.core.theory import D_TOLERANCE, JS_CONVERGED_BITS, VERDICTS
 
@@ -224,8 +224,7 @@ def evaluate(
     if finite.all():
         g_lo, g_hi = np.percentile(averaged, (0.5, 99.5))
         lo, hi = min(lo, float(g_lo)), max(hi, float(g_hi))
-    step_x = nice_step(hi - lo, 10)
-    lo, hi = math.floor(lo / step_x) * step_x, math.ceil(hi / step_x) * step_x
+    lo, hi = rounded_range(lo, hi)
     # Bins an eighth of the target's finest scale wide, within limits that keep both the
     # sampling noise per bin and the drawing cost small.
     resolution = float(np.min(getattr(target, "sigmas", target.std)))

@@ -45,3 +45,10 @@ def nice_step(span: float, target_steps: int) -> float:
         if raw <= factor * power:
             return factor * power
     return 10.0 * power
+
+
+def rounded_range(low: float, high: float, steps: int = 10) -> tuple[float, float]:
+    """[low, high] widened outward to multiples of a round step (1, 2 or 5 x 10^n), so that
+    a plot's range stays put while what it holds wobbles."""
+    step = nice_step(high - low, steps)
+    return math.floor(low / step) * step, math.ceil(high / step) * step
