@@ -250,11 +250,10 @@ def _resume(args: argparse.Namespace):
         raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
                          f"session file has its own")
     try:
-        saved = session.read(args.resume)
-        threads = runtime.configure_threads(presets.get(str(saved["preset"])).mode)
         trainer = session.load(args.resume)
     except (session.SessionError, config.SettingError) as error:
         raise UsageError(f"--resume: {error}") from None
+    threads = runtime.configure_threads(trainer.mode)  # before the first step
     changes = dict(args.assignments)
     waiting = [n for n in changes if not config.lookup(n).live]
     if waiting:

@@ -323,9 +323,7 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         if self._busy_opening():
             return
-        self.densities.clear_view()
-        self.toy2d.clear_view()
-        self.evaluation_history.clear()
+        self._clear_curves()
         if not self.training_worker.isRunning():  # the trainer failed: start a new one
             self.training_worker.stop()
             self.latest_frame = None
@@ -361,15 +359,24 @@ class MainWindow(QMainWindow):
         if self._busy_opening():
             self.controls.set_preset(self.preset)
             return
-        self.preset = name
-        self.settings = presets.get(name).settings()
-        self.controls.set_preset(name)
-        self.controls.show_mode(presets.get(name).mode)
-        self.controls.show_settings(self.settings)
-        self.latest_evaluation = None  # the old preset's curves are not drawn again
-        self._evaluation_dirty = False
+        self._adopt_run(name, presets.get(name).settings())
         self.reset()
         # The view switches when the first frame of the new preset arrives.
+
+    def _adopt_run(self, preset: str, settings: dict) -> None:
+        """Show ``preset`` and ``settings`` as the run's (a preset chosen, a session opened)."""
+        self.preset = preset
+        self.settings = dict(settings)
+        self.controls.set_preset(preset)
+        self.controls.show_mode(presets.get(preset).mode)
+        self.controls.show_settings(self.settings)
+        self.latest_evaluation = None  # the old run's curves are not drawn again
+        self._evaluation_dirty = False
+
+    def _clear_curves(self) -> None:
+        self.densities.clear_view()
+        self.toy2d.clear_view()
+        self.evaluation_history.clear()
 
     def download_mnist(self) -> None:
         from ganviz.app.download_dialog import DownloadDialog
@@ -565,15 +572,8 @@ class MainWindow(QMainWindow):
         self._opening_session = False
         if custom is not None:
             self._custom_points = custom
-        self.preset = preset
-        self.settings = dict(settings)
-        self.controls.set_preset(preset)
-        self.controls.show_mode(presets.get(preset).mode)
-        self.controls.show_settings(self.settings)
-        self.densities.clear_view()
-        self.toy2d.clear_view()
-        self.evaluation_history.clear()
-        self.latest_evaluation = None
+        self._adopt_run(preset, settings)
+        self._clear_curves()
         self.set_running(False)
 
     # -------------------------------------------------------------------------- exports

@@ -68,28 +68,45 @@ def _spec_key(spec: dict) -> tuple:
     return tuple(sorted(spec.items()))
 
 
+class NetworkCopies:
+    """Copies of a trainer's averaged G, trained G and D, built once per network spec by
+    ``build`` (spec -> (generator, discriminator)) and loaded from numpy weights: how the
+    window's evaluation thread gets networks to draw from. A missing trained G (the
+    trainer sends None when it averages nothing) is the averaged one."""
+
+    def __init__(self, build, device: torch.device) -> None:
+        self.build = build
+        self.device = device
+        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
+
+    def load(self, spec: dict, generator: dict, raw_generator: dict | None,
+             discriminator: dict) -> tuple[nn.Module, nn.Module, nn.Module]:
+        key = _spec_key(spec)
+        if key not in self._networks:
+            averaged, critic = self.build(spec)
+            trained, _ = self.build(spec)
+            self._networks[key] = tuple(n.to(self.device).requires_grad_(False)
+                                        for n in (averaged, trained, critic))
+        networks = self._networks[key]
+        for network, weights in zip(networks, (generator, raw_generator, discriminator),
+                                    strict=True):
+            if weights is not None:
+                network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+        averaged, trained, critic = networks
+        return averaged, trained if raw_generator is not None else averaged, critic
+
+
 class Evaluator:
     """Turns :class:`ModelState` into :class:`Evaluation`; owns its own network copies."""
 
     def __init__(self, seed: int = 0, device: str | torch.device = "cpu") -> None:
         self.device = torch.device(device)
         self.rng = torch.Generator(self.device).manual_seed(seed)
-        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
+        self._copies = NetworkCopies(build_toy_networks, self.device)
 
     def _load(self, state: ModelState) -> tuple[nn.Module, nn.Module, nn.Module]:
-        key = _spec_key(state.spec)
-        if key not in self._networks:
-            generator, discriminator = build_toy_networks(state.spec)
-            raw_generator, _ = build_toy_networks(state.spec)
-            self._networks[key] = tuple(
-                n.to(self.device).requires_grad_(False)
-                for n in (generator, raw_generator, discriminator))
-        networks = self._networks[key]
-        for network, weights in zip(
-            networks, (state.generator, state.raw_generator, state.discriminator), strict=True
-        ):
-            network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-        return networks
+        return self._copies.load(state.spec, state.generator, state.raw_generator,
+                                 state.discriminator)
 
     @torch.inference_mode()
     def evaluate(self, state: ModelState, num_samples: int = DENSITY_SAMPLES) -> Evaluation:

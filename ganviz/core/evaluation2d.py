@@ -16,9 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganviz.core import data2d, objectives
+from ganviz.core import objectives
+from ganviz.core.evaluation import NetworkCopies
 from ganviz.core.frames import Toy2DState
-from ganviz.core.toy2d import MODE_COVERED_SHARE, build_networks, draw_noise
+from ganviz.core.toy2d import MODE_COVERED_SHARE, build_networks, draw_noise, measure
 
 SURFACE_RESOLUTION = 64  # D is drawn on a SURFACE_RESOLUTION x SURFACE_RESOLUTION grid
 SHOWN_POINTS = 500  # real and fake points scattered (the fakes from fixed noise)
@@ -95,27 +96,13 @@ class Evaluator2D:
 
     def __init__(self, seed: int = 0) -> None:
         self.rng = torch.Generator().manual_seed(seed)
-        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
+        self._copies = NetworkCopies(build_networks, torch.device("cpu"))
         self._noise_key: tuple | None = None
         self._noise: torch.Tensor | None = None
 
     def _load(self, state: Toy2DState) -> tuple[nn.Module, nn.Module, nn.Module]:
-        key = tuple(sorted(state.spec.items()))
-        if key not in self._networks:
-            generator, discriminator = build_networks(state.spec)
-            raw_generator, _ = build_networks(state.spec)
-            self._networks[key] = tuple(n.requires_grad_(False) for n in (
-                generator, raw_generator, discriminator))
-        networks = self._networks[key]
-        generator, raw_generator, discriminator = networks
-        for network, weights in ((generator, state.generator),
-                                 (raw_generator, state.raw_generator),
-                                 (discriminator, state.discriminator)):
-            if weights is not None:
-                network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-        if state.raw_generator is None:  # no averaging: the trained generator is the one
-            raw_generator = generator
-        return generator, raw_generator, discriminator
+        return self._copies.load(state.spec, state.generator, state.raw_generator,
+                                 state.discriminator)
 
     def _fixed_noise(self, state: Toy2DState) -> torch.Tensor:
         key = (state.seed, state.spec["noise_dim"], state.noise, state.noise_range)
@@ -169,19 +156,8 @@ def evaluate(state: Toy2DState, generator: nn.Module, raw_generator: nn.Module,
     typical = float(np.percentile(finite, 95)) if len(finite) else 0.0
     arrow_scale = ARROW_LENGTH * (x1 - x0) / typical if typical > 0 else 0.0
 
-    samples_np = samples.numpy().astype(np.float32)
-    finite_samples = samples_np[np.isfinite(samples_np).all(1)]
-    if len(finite_samples):
-        kl, js = data2d.grid_divergences(state.real_points, finite_samples, state.bounds,
-                                         DIVERGENCE_BINS)
-    else:
-        kl = js = math.nan
-    shares: tuple[float, ...] = ()
-    covered, high_quality = 0, math.nan
-    if state.modes is not None:
-        per_mode, high_quality = data2d.mode_coverage(samples_np, state.modes, state.mode_sigma)
-        shares = tuple(float(v) for v in per_mode)
-        covered = int((per_mode >= MODE_COVERED_SHARE).sum())
+    measured = measure(samples.numpy().astype(np.float32), state.real_points, state.bounds,
+                       state.modes, state.mode_sigma, DIVERGENCE_BINS)
     return Evaluation2D(
         step=state.step,
         bounds=state.bounds,
@@ -193,12 +169,12 @@ def evaluate(state: Toy2DState, generator: nn.Module, raw_generator: nn.Module,
         gradients=gradients.numpy().astype(np.float32),
         arrow_scale=arrow_scale,
         manifold=manifold,
-        kl_bits=kl,
-        js_bits=js,
+        kl_bits=measured["kl_bits"],
+        js_bits=measured["js_bits"],
         divergence_note=(f"histograms on a {DIVERGENCE_BINS}x{DIVERGENCE_BINS} grid over the "
                          f"view, {len(state.real_points):,} real vs {DIVERGENCE_SAMPLES:,} "
                          f"generated samples"),
-        mode_shares=shares,
-        modes_covered=covered,
-        high_quality=high_quality,
+        mode_shares=tuple(measured.get("mode_shares", ())),
+        modes_covered=measured.get("modes_covered", 0),
+        high_quality=measured.get("high_quality", math.nan),
     )

@@ -221,8 +221,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 from ganviz.core import session
 
                 try:
-                    mode = session.mode_of(message[1])
-                    loaded = session.load(message[1], data=data if mode == "mnist" else None)
+                    loaded = session.load(message[1], data=data)  # data: MNIST's, if any
                 except session.SessionError as error:
                     results.send(("load_failed", f"Not opened: {error}; the current run goes "
                                                  f"on"))

@@ -110,11 +110,6 @@ def read(path: str | Path) -> dict:
     return content
 
 
-def mode_of(path: str | Path) -> str:
-    """The data mode ("1d", "2d", "mnist") of the run saved in ``path``."""
-    return presets.get(str(read(path)["preset"])).mode
-
-
 def _custom_points(content: dict, name: str):
     """The saved 2-D custom points, checked as a points file would be."""
     from ganviz.core.data2d import Points2D
@@ -136,8 +131,9 @@ def load(path: str | Path, device=None, data=None):
     """A :class:`~ganviz.core.trainer.Trainer` continuing the run saved in ``path``.
 
     ``data``: MNIST presets' digits (default: as ``ganviz`` finds them; they must be as
-    many as the run was trained on). The settings are validated as if typed; a file whose
-    networks do not fit its settings is refused. Any problem is one SessionError line.
+    many as the run was trained on); other modes ignore it. The settings are validated as
+    if typed; a file whose networks do not fit its settings is refused. Any problem is one
+    SessionError line.
     """
     from ganviz.core.trainer import Trainer
 

@@ -130,7 +130,8 @@ class Toy2D:
 
     def metrics(self, trainer) -> dict:
         samples = self.sample(trainer.generator_ema, METRIC_SAMPLES, trainer.eval_rng)
-        return measure(samples, self.real_points, self.bounds, self.dataset)
+        return measure(samples, self.real_points, self.bounds, self.dataset.modes,
+                       self.dataset.mode_sigma)
 
     def summary(self, metrics: dict) -> str:
         text = f"KL {metrics['kl_bits']:.3f} bits, JS {metrics['js_bits']:.4f} bits"
@@ -167,15 +168,17 @@ class Toy2D:
 MODE_COVERED_SHARE = 0.05
 
 
-def measure(samples: np.ndarray, real_points: np.ndarray, bounds, dataset) -> dict:
-    """The headless 2-D figures: KL and JS on the grid, and mode coverage for mixtures."""
+def measure(samples: np.ndarray, real_points: np.ndarray, bounds, modes: np.ndarray | None,
+            mode_sigma: float, bins: int = 32) -> dict:
+    """The 2-D figures, headless and in the window: KL and JS on a ``bins`` x ``bins`` grid,
+    and mode coverage for mixtures of Gaussians (``modes`` not None)."""
     finite = samples[np.isfinite(samples).all(1)]
-    kl, js = data2d.grid_divergences(real_points, finite, bounds) if len(finite) else \
+    kl, js = data2d.grid_divergences(real_points, finite, bounds, bins) if len(finite) else \
         (float("nan"), float("nan"))
     result: dict = {"kl_bits": kl, "js_bits": js,
                     "gen_mean": [float(v) for v in finite.mean(0)] if len(finite) else None}
-    if dataset.modes is not None:
-        shares, within = data2d.mode_coverage(finite, dataset.modes, dataset.mode_sigma)
+    if modes is not None:
+        shares, within = data2d.mode_coverage(finite, modes, mode_sigma)
         shares = shares * len(finite) / max(len(samples), 1)
         result["mode_shares"] = [round(float(v), 4) for v in shares]
         result["modes_covered"] = int((shares >= MODE_COVERED_SHARE).sum())
