@@ -175,6 +175,9 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.densities.attach()
         self.convergence.attach()
 
+    def clear_view(self) -> None:
+        self.densities.clear_view()
+
     def show_evaluation(self, evaluation, history: dict) -> None:
         self.densities.show_evaluation(evaluation)
         self.convergence.show_history(history, evaluation)

@@ -55,8 +55,8 @@ def _place(line: pg.InfiniteLine, value: float | None, label: str) -> None:
 class LossesPlot(_HistoryPlot):
     def __init__(self) -> None:
         super().__init__("Losses (penalties not included)", "loss")
-        self.loss_d = self.plot(pen=style.pen(style.LOSS_D), name="D loss")
-        self.loss_g = self.plot(pen=style.pen(style.LOSS_G), name="G loss")
+        self.loss_d = self.plot(pen=style.history_pen(style.LOSS_D), name="D loss")
+        self.loss_g = self.plot(pen=style.history_pen(style.LOSS_G), name="G loss")
         self.loss_d_line = style.reference_line(0.0, "", style.LOSS_D)
         self.loss_g_line = style.reference_line(0.0, "", style.LOSS_G)
         self.addItem(self.loss_d_line)
@@ -94,8 +94,8 @@ class LossesPlot(_HistoryPlot):
 class DiscriminatorOutputPlot(_HistoryPlot):
     def __init__(self) -> None:
         super().__init__("Mean D output on each batch", "mean D")
-        self.d_real = self.plot(pen=style.pen(style.REAL), name="D(real)")
-        self.d_fake = self.plot(pen=style.pen(style.GENERATOR), name="D(fake) = D(G(z))")
+        self.d_real = self.plot(pen=style.history_pen(style.REAL), name="D(real)")
+        self.d_fake = self.plot(pen=style.history_pen(style.GENERATOR), name="D(fake) = D(G(z))")
         self.equilibrium_line = style.reference_line(0.5, "0.5")
         self.addItem(self.equilibrium_line)
         self.setYRange(0.0, 1.0, padding=0.02)
@@ -154,7 +154,7 @@ class ConvergencePlot(_HistoryPlot):
         super().__init__("Divergence and game value", "JS divergence (bits, log)")
         self.setLogMode(x=False, y=True)
         self.setYRange(-4, 0, padding=0.02)
-        self.js = self.plot(pen=style.pen(style.DIVERGENCE), name="JS(p_data ‖ p_g), bits")
+        self.js = self.plot(pen=style.history_pen(style.DIVERGENCE), name="JS(p_data ‖ p_g), bits")
         # A log axis: pyqtgraph places lines on it in log10 units.
         self.threshold = style.reference_line(
             math.log10(JS_CONVERGED_BITS), f"converged below {JS_CONVERGED_BITS:g}",
@@ -163,7 +163,7 @@ class ConvergencePlot(_HistoryPlot):
         self.addItem(self.threshold)
         self.value_box = style.RightAxisBox(self, "V(D, G)", style.VALUE)
         self.getAxis("right").setLogMode(False, False)  # the value's axis stays linear
-        self.value = pg.PlotCurveItem(pen=style.pen(style.VALUE, 1.5))
+        self.value = pg.PlotCurveItem(pen=style.history_pen(style.VALUE))
         self.value_box.addItem(self.value)
         self.floor = style.reference_line(-math.log(4.0), "−log 4", style.VALUE)
         self.value_box.addItem(self.floor)

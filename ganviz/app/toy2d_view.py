@@ -155,8 +155,8 @@ class DivergencePlot(_HistoryPlot):
         super().__init__("Divergence on a 32×32 grid", "bits (log)")
         self.setLogMode(x=False, y=True)
         self.setYRange(-3, math.log10(20.0), padding=0.02)
-        self.kl = self.plot(pen=style.pen(style.OPTIMAL), name="KL(p_data ‖ p_g)")
-        self.js = self.plot(pen=style.pen(style.DIVERGENCE), name="JS(p_data ‖ p_g)")
+        self.kl = self.plot(pen=style.history_pen(style.OPTIMAL), name="KL(p_data ‖ p_g)")
+        self.js = self.plot(pen=style.history_pen(style.DIVERGENCE), name="JS(p_data ‖ p_g)")
 
     def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         pass  # the divergences do not depend on the objective
