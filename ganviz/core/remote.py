@@ -18,9 +18,9 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
               | ("failed", message)
               | ("stopped",)
 
-A frame is sent at most every ``frame_interval`` seconds while running, and only once the
-previous one was consumed, so a busy window never makes the trainer queue frames that would
-only be thrown away. Nothing here imports Qt.
+While running, a frame is sent about every ``frame_interval`` seconds (MNIST's at most
+every MNIST_FRAME_INTERVAL_S), and only once the previous one was consumed, so a busy
+window never makes the trainer queue frames that would only be thrown away. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -34,7 +34,13 @@ from pathlib import Path
 
 from ganviz.core import config, presets, runtime
 
+# The toys' frames (the window also redraws when a new evaluation of the densities arrives).
 FRAME_INTERVAL_S = 1.0 / 30.0
+# MNIST's frames cost much more on both sides (the grid's 64 digits generated in the trainer,
+# an image and four long curves painted in the window, where each paint takes CPU from a
+# two-thread trainer): 22 a second is enough for the images to move smoothly. Measured
+# here: 27 frames/s cost training 0.49 of its headless rate, 18 frames/s 0.63.
+MNIST_FRAME_INTERVAL_S = 1.0 / 22.0
 # A copy of the run is kept this often (iterations), in memory, while the losses are
 # finite: a diverged run can go back to it. Copying MNIST's networks and Adam's moments
 # takes ~10 ms, 0.05% of 500 iterations.
@@ -160,9 +166,12 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         results.send(("frame", Frame(trainer.snapshot(), rate.value(), running, threads, device,
                                        available)))
 
+    def interval() -> float:
+        return max(frame_interval, MNIST_FRAME_INTERVAL_S if trainer.mode == "mnist" else 0)
+
     send_frame()
     trainer.prepare()  # after the first frame: the window shows up ~1.7 s sooner
-    last_frame = time.perf_counter()
+    next_frame = time.perf_counter() + interval()  # when the next frame is due
     step_time = 0.0  # running mean of one iteration's duration
 
     def check_divergence() -> bool:
@@ -177,10 +186,10 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         return True
 
     def frame_due(step_time: float) -> float:
-        # A frame is due half an iteration early: waiting for the iteration that crosses
-        # the interval made slow presets (MNIST, ~27 ms per iteration) draw ~18 frames/s
-        # instead of 30.
-        return last_frame + frame_interval - 0.5 * step_time
+        # Frames are sent at the end of the iteration nearest to their time (half an
+        # iteration early at most): waiting for the iteration that crosses it made slow
+        # presets (MNIST, ~30 ms per iteration) draw ~18 frames/s instead of 30.
+        return next_frame - 0.5 * step_time
     while True:
         force_frame = False
         # Paused with nothing to do: block until a command comes (no CPU used).
@@ -275,9 +284,12 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
             trainer.step()
             check_divergence()
             force_frame = True
-        elif running:
+        elif running and not (time.perf_counter() >= frame_due(step_time)
+                              and not frame_in_flight):
             # Train until the next frame is due or a command arrives; pausing stops before
-            # the next iteration, never after one more.
+            # the next iteration, never after one more. A frame already due whose
+            # predecessor has just been drawn goes first: training one more iteration
+            # before it halved MNIST's frame rate (one frame per two ~30 ms iterations).
             while not commands.poll():
                 started = time.perf_counter()
                 trainer.step()
@@ -294,7 +306,14 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
                 kept_state, kept_step = trainer.keep_state(), trainer.step_count
 
         now = time.perf_counter()
-        if force_frame or (now >= frame_due(step_time) and not frame_in_flight):
+        due = now >= frame_due(step_time)
+        if force_frame or (due and not frame_in_flight):
             send_frame()
             trainer.prepare()  # a new trainer (Reset) builds its optimisers while idle
-            last_frame = now
+            if due:
+                # Frames keep to a schedule, so that their mean rate is 1/interval even when
+                # an iteration is a large part of the interval; after a pause or a slow
+                # window the schedule starts again from now.
+                next_frame += interval()
+                if next_frame < now:
+                    next_frame = now + interval()
