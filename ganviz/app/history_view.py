@@ -19,7 +19,9 @@ class _HistoryPlot(pg.PlotItem):
     def __init__(self, title: str, left: str) -> None:
         super().__init__(title=title)
         style.fixed_plot(self, "iteration", left)
-        self.legend = self.addLegend(offset=(10, -10), labelTextSize="9pt")
+        # A light backing: MNIST's noisy losses run under the legend and made it unreadable.
+        self.legend = self.addLegend(offset=(10, -10), labelTextSize="9pt",
+                                     brush=(255, 255, 255, 200))
         self._x_top = 0.0
         self._objective: tuple[str, float] | None = None
 
