@@ -20,7 +20,8 @@ The protocol is plain tuples over two one-way pipes (commands in, results out):
 
 While running, a frame is sent about every ``frame_interval`` seconds (MNIST's at most
 every MNIST_FRAME_INTERVAL_S), and only once the previous one was consumed, so a busy
-window never makes the trainer queue frames that would only be thrown away. Nothing here imports Qt.
+window never makes the trainer queue frames that would only be thrown away. Nothing here
+imports Qt.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from ganviz.core import config, presets, runtime
 # The toys' frames (the window also redraws when a new evaluation of the densities arrives).
 FRAME_INTERVAL_S = 1.0 / 30.0
 # MNIST's frames cost much more on both sides (the grid's 64 digits generated in the trainer,
-# an image and four long curves painted in the window, where each paint takes CPU from a
-# two-thread trainer): 22 a second is enough for the images to move smoothly. Measured
-# here: 27 frames/s cost training 0.49 of its headless rate, 18 frames/s 0.63.
+# an image and four long curves painted in the window beside a two-thread trainer): 22 a
+# second is enough for the digits to move smoothly. Measured here: at 27 frames/s the
+# window trained at 0.49 of the headless rate, at 18 frames/s 0.63, at 22 frames/s 0.67.
 MNIST_FRAME_INTERVAL_S = 1.0 / 22.0
 # A copy of the run is kept this often (iterations), in memory, while the losses are
 # finite: a diverged run can go back to it. Copying MNIST's networks and Adam's moments
