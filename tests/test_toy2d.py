@@ -6,6 +6,7 @@ import torch
 
 from ganviz.core import config, data2d, objectives
 from ganviz.core.evaluation2d import Evaluator2D, generator_push
+from ganviz.core.points import PointsError, load_points, strokes_to_points
 from ganviz.core.trainer import Trainer
 
 
@@ -56,7 +57,7 @@ def distance_to_polyline(points: np.ndarray, line: np.ndarray) -> np.ndarray:
 
 def test_hand_drawn_strokes_give_samples_on_the_strokes():
     strokes = [np.array([[-1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([[2.0, -2.0]])]
-    points = data2d.strokes_to_points(strokes)
+    points = strokes_to_points(strokes)
     assert points.dtype == np.float32 and points.shape[1] == 2
     on_first = distance_to_polyline(points[:-1], strokes[0])
     assert on_first.max() < 1e-5 and np.allclose(points[-1], [2.0, -2.0])
@@ -67,17 +68,17 @@ def test_hand_drawn_strokes_give_samples_on_the_strokes():
     drawn = sample(custom, 5000)
     assert np.minimum(distance_to_polyline(drawn, strokes[0]),
                       np.linalg.norm(drawn - [2.0, -2.0], axis=1)).max() < 5 * data2d.CUSTOM_JITTER
-    with pytest.raises(data2d.PointsError, match="empty"):
-        data2d.strokes_to_points([])
+    with pytest.raises(PointsError, match="empty"):
+        strokes_to_points([])
 
 
 def test_points_files_are_read_from_csv_and_npy(tmp_path):
     csv = tmp_path / "p.csv"
     csv.write_text("x,y\n0.5, 1\n-2;3.25\n\n# a comment\n4,5\n")
-    assert np.array_equal(data2d.load_points(csv), [[0.5, 1], [-2, 3.25], [4, 5]])
+    assert np.array_equal(load_points(csv), [[0.5, 1], [-2, 3.25], [4, 5]])
     npy = tmp_path / "p.npy"
     np.save(npy, np.arange(20, dtype=np.float64).reshape(10, 2))
-    loaded = data2d.load_points(npy)
+    loaded = load_points(npy)
     assert loaded.dtype == np.float32 and loaded.shape == (10, 2)
 
 
@@ -112,8 +113,8 @@ def test_bad_points_files_are_refused_with_one_line_naming_the_file(tmp_path, na
         path.write_bytes(content)
     elif content is not None:
         np.save(path, content, allow_pickle=True)
-    with pytest.raises(data2d.PointsError, match=message) as error:
-        data2d.load_points(path)
+    with pytest.raises(PointsError, match=message) as error:
+        load_points(path)
     text = str(error.value)
     assert text.startswith(name) and "\n" not in text
 

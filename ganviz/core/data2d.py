@@ -13,15 +13,7 @@ import math
 import numpy as np
 import torch
 
-# Reading drawn strokes and points files needs no torch: it lives in points.py, which the
-# window uses directly. Re-exported here for the 2-D problem's users.
-from ganviz.core.points import (  # noqa: F401
-    MAX_POINTS,
-    MIN_POINTS,
-    PointsError,
-    load_points,
-    strokes_to_points,
-)
+# Reading drawn strokes and points files needs no torch: that is points.py.
 
 DATASETS = ("ring8", "grid25", "two-moons", "spiral", "line", "two-gaussians", "custom")
 # Drawn strokes and files of points are sampled as their points plus this much Gaussian

@@ -191,6 +191,10 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         # iteration early at most): waiting for the iteration that crosses it made slow
         # presets (MNIST, ~30 ms per iteration) draw ~18 frames/s instead of 30.
         return next_frame - 0.5 * step_time
+
+    def frame_waiting() -> bool:
+        """A frame is due and the window has drawn the previous one."""
+        return not frame_in_flight and time.perf_counter() >= frame_due(step_time)
     while True:
         force_frame = False
         # Paused with nothing to do: block until a command comes (no CPU used).
@@ -285,8 +289,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
             trainer.step()
             check_divergence()
             force_frame = True
-        elif running and not (time.perf_counter() >= frame_due(step_time)
-                              and not frame_in_flight):
+        elif running and not frame_waiting():
             # Train until the next frame is due or a command arrives; pausing stops before
             # the next iteration, never after one more. A frame already due whose
             # predecessor has just been drawn goes first: training one more iteration
