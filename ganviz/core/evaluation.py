@@ -57,7 +57,7 @@ class Evaluation:
     verdict_text: str  # the verdict in plain words, with its numbers
     d_equilibrium: float | None  # where D settles at the equilibrium (None: no one value)
     central: tuple[float, float]  # the interval D is judged over
-    mode_shares: tuple[float, ...] = ()  # mixtures: the generator's share near each mode
+    mode_shares: tuple[float, ...] = ()  # mixtures: the trained G's share near each mode
 
 
 def state_dict_numpy(module: nn.Module) -> dict[str, np.ndarray]:
@@ -297,7 +297,9 @@ def evaluate(
                                   equilibrium.d_output, dev_label)
     shares: tuple[float, ...] = ()
     if isinstance(target, Mixture1D):
-        shares = mode_shares(target, averaged)
+        # Coverage of the generator as trained: collapse is its behaviour, and averaging the
+        # weights of one that hops between modes gives a blob between them (seen on bimodal).
+        shares = mode_shares(target, raw)
         verdict_text += "." + describe_modes(target, shares)  # after the numbers
     return Evaluation(
         step=state.step,
