@@ -27,7 +27,6 @@ class ClassSharesPlot(pg.PlotItem):
     def __init__(self) -> None:
         super().__init__(title="Classes of 500 fresh samples")
         style.fixed_plot(self, "digit", "share of samples")
-        self.getAxis("left").enableAutoSIPrefix(False)  # shares, not milli-shares
         # All samples by their most likely class (light), and those classified with
         # p >= 0.9 (dark): early noise fills a light bar but hardly a dark one.
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,

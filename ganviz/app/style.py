@@ -59,6 +59,10 @@ def fixed_plot(plot: pg.PlotItem, bottom: str | None = None, left: str | None = 
         plot.setLabel("bottom", bottom)
     if left is not None:
         plot.setLabel("left", left)
+    for side in ("left", "bottom"):
+        # Plain numbers: pyqtgraph rescales a labelled axis whose values stay under 1,
+        # and a density peaking at 0.4 read "density (x0.001)" with ticks up to 500.
+        plot.getAxis(side).enableAutoSIPrefix(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
     return plot
