@@ -30,6 +30,7 @@ import itertools
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,7 +38,7 @@ import time
 from collections.abc import Callable
 
 from ganviz import cli
-from ganviz.core import presets
+from ganviz.core import config, presets
 
 DEFAULT_PRESETS = ("gaussian", "mnist")
 DEFAULT_SECONDS = 20.0
@@ -56,9 +57,10 @@ FIELDS = ("headless_its", "window_its", "plain_its", "window_ratio", "plain_rati
 
 class _Parser(cli._Parser):
     def error(self, message: str):
-        for option in ("--rounds", "--soak"):  # our messages already name the option
+        for option, name in (("--rounds", "--rounds"), ("--soak", "--soak"),
+                             ("--device", "device")):  # our messages already name it
             prefix = f"argument {option}: "
-            if message.startswith(prefix + option):
+            if message.startswith(prefix + name):
                 message = message[len(prefix):]
         super().error(message)
 
@@ -94,14 +96,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--soak", type=_positive_minutes, default=None, metavar="MINUTES",
                         help="also keep each preset's window training this long and report "
                         "its memory growth (rss_growth_mb)")
+    parser.add_argument("--device", type=_device_name, default=None,
+                        help="train on this device in all three ways: "
+                        f"{' | '.join(config.DEVICES)} (default: the preset's own setting, "
+                        "auto)")
     return parser
+
+
+def _device_name(text: str) -> str:
+    """A ``device`` value that works on this machine (else one line saying why not)."""
+    from ganviz.core import runtime
+
+    try:
+        config.lookup("device").parse(text)
+        runtime.resolve_device(text)
+    except config.SettingError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     names = list(dict.fromkeys(args.presets or DEFAULT_PRESETS))
     try:
-        results = run(names, args.seconds, args.rounds, args.soak)
+        results = run(names, args.seconds, args.rounds, args.soak, device=args.device)
     except WindowError as error:
         print(f"ganviz bench: error: {error}", file=sys.stderr)
         return 1
@@ -116,8 +134,9 @@ def _log(message: str) -> None:
 
 # ------------------------------------------------------------------------------ running
 def run(names: list[str], seconds: float, rounds: int, soak_minutes: float | None = None,
-        log: Callable[[str], None] = _log) -> dict[str, dict]:
-    """Measure ``names``; each way trains ``seconds`` per preset, over ``rounds`` rounds."""
+        log: Callable[[str], None] = _log, device: str | None = None) -> dict[str, dict]:
+    """Measure ``names``; each way trains ``seconds`` per preset, over ``rounds`` rounds, on
+    ``device`` (None: each preset's own ``device`` setting)."""
     per_round = seconds / rounds
     samples: dict[str, dict[str, list]] = {
         name: {key: [] for way in WAYS for key in (way, f"{way}_load")} for name in names}
@@ -129,15 +148,15 @@ def run(names: list[str], seconds: float, rounds: int, soak_minutes: float | Non
                         and round_index == rounds - 1 else None)
                 meter = OtherLoad()
                 if way == "headless":
-                    value = headless_rate(name, per_round)
+                    value = headless_rate(name, per_round, device)
                     note = f"{value:.1f} it/s"
                 elif way == "plain":
-                    value = plain_rate(name, per_round)
+                    value = plain_rate(name, per_round, device)
                     note = f"{value:.1f} it/s"
                 else:
                     if soak:
                         log(f"[{name}] soak: the window trains for {soak / 60:g} min")
-                    value = window_run(name, per_round, soak)
+                    value = window_run(name, per_round, soak, device)
                     note = (f"{value['its']:.1f} it/s, {value['fps']:.1f} fps, window "
                             f"drawn {value['first_frame_s']:.2f} s, first trained frame "
                             f"{value['first_trained_frame_s']:.2f} s")
@@ -146,7 +165,21 @@ def run(names: list[str], seconds: float, rounds: int, soak_minutes: float | Non
                 log(f"[{name}] round {round_index + 1}/{rounds} {way}: {note}"
                     + (f" (other processes: {meter.cores:.2f} cores)"
                        if meter.cores is not None else ""))
-    return {name: summarise(name, samples[name]) for name in names}
+    return {name: dict(summarise(name, samples[name]), device=_device_used(name, device))
+            for name in names}
+
+
+def _device_used(name: str, device: str | None) -> str:
+    """The torch device ``name`` trains on, with the GPU's model where it is one."""
+    import torch
+
+    from ganviz.core import runtime
+
+    preset = presets.get(name)
+    used = runtime.resolve_device(device or preset.settings()["device"], preset.mode)
+    if used.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(used)})"
+    return used.type
 
 
 class OtherLoad:
@@ -249,20 +282,20 @@ def _threads(name: str) -> int:
 
 
 # ----------------------------------------------------------------------------- headless
-def headless_rate(name: str, seconds: float) -> float:
+def headless_rate(name: str, seconds: float, device: str | None = None) -> float:
     """Iterations per second of ``ganviz train``'s loop (metric lines excluded)."""
     from ganviz.core import headless
     from ganviz.core.trainer import Trainer
 
     _threads(name)
-    trainer = Trainer(name)
+    trainer = Trainer(name, {"device": device} if device else None)
     trainer.run(3)  # the first iterations allocate
     summary = headless.run(trainer, seconds=seconds, log_every=10**9, progress=False)
     return summary.iterations_per_second
 
 
 # -------------------------------------------------------------------------------- plain
-def plain_loop(name: str) -> Callable[[], tuple[float, float]]:
+def plain_loop(name: str, device: str | None = None) -> Callable[[], tuple[float, float]]:
     """One iteration of the plain PyTorch loop for ``name``, as a tutorial writes it.
 
     The same networks (built from the seed by the preset's own builder), the same data
@@ -275,11 +308,12 @@ def plain_loop(name: str) -> Callable[[], tuple[float, float]]:
 
     from ganviz.core.trainer import Trainer
 
-    reference = Trainer(name)  # only for its networks, data and settings
+    # Only for its networks (on its device), data and settings.
+    reference = Trainer(name, {"device": device} if device else None)
     problem, s = reference.problem, reference.settings
     g, d = reference.generator, reference.discriminator
     batch, k, k_g = s["batch_size"], s["k"], s["k_g"]
-    rng = torch.Generator().manual_seed(s["seed"])
+    rng = torch.Generator(reference.device).manual_seed(s["seed"])
 
     def adam(network: nn.Module, trained_by: torch.optim.Optimizer) -> torch.optim.Adam:
         group = trained_by.param_groups[0]  # the same learning rate and betas, if Adam's
@@ -288,7 +322,8 @@ def plain_loop(name: str) -> Callable[[], tuple[float, float]]:
 
     opt_g, opt_d = adam(g, reference.opt_g), adam(d, reference.opt_d)
     criterion = nn.BCEWithLogitsLoss()  # D outputs a logit
-    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+    ones = torch.ones(batch, 1, device=reference.device)
+    zeros = torch.zeros(batch, 1, device=reference.device)
 
     def iteration() -> tuple[float, float]:
         for _ in range(k):
@@ -308,9 +343,9 @@ def plain_loop(name: str) -> Callable[[], tuple[float, float]]:
     return iteration
 
 
-def plain_rate(name: str, seconds: float) -> float:
+def plain_rate(name: str, seconds: float, device: str | None = None) -> float:
     _threads(name)
-    iteration = plain_loop(name)
+    iteration = plain_loop(name, device)
     losses = [iteration() for _ in range(3)]  # the first iterations allocate
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -324,14 +359,15 @@ class WindowError(RuntimeError):
     """The window's process failed or gave no result."""
 
 
-def window_run(name: str, seconds: float, soak_seconds: float | None = None) -> dict:
+def window_run(name: str, seconds: float, soak_seconds: float | None = None,
+               device: str | None = None) -> dict:
     """Launch the app for ``name`` in a fresh process and measure it (see ``_window_main``)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     command = [sys.executable, "-c",
                "import sys, time; t = time.time()\n"
                "from ganviz.bench import _window_main\n"
                "sys.exit(_window_main(t, sys.argv[1:]))",
-               name, str(seconds), str(soak_seconds or 0)]
+               name, str(seconds), str(soak_seconds or 0), device or ""]
     timeout = 180 + seconds + (soak_seconds or 0) * 1.5
     launched = time.time()
     try:
@@ -341,7 +377,10 @@ def window_run(name: str, seconds: float, soak_seconds: float | None = None) -> 
         raise WindowError(f"{name}: the window gave no result within {timeout:.0f} s") from None
     lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if result.returncode != 0 or not lines:
-        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        # The Python error that ended it, if any: a crash in Qt's teardown can come after it.
+        errors = [line for line in lines if re.match(r"\w+(Error|Exception): ", line)]
+        tail = (errors or lines)[-1]
         raise WindowError(f"{name}: the window process failed (status {result.returncode}): "
                           f"{tail}")
     record = json.loads(lines[-1][len(RESULT_PREFIX):])
@@ -366,13 +405,15 @@ def _window_main(started: float, argv: list[str]) -> int:
     the soak if one was asked for.
     """
     name, seconds, soak_seconds = argv[0], float(argv[1]), float(argv[2])
+    device = argv[3] if len(argv) > 3 else ""
     marks = {"python_ready": started}
     # The same steps as `ganviz --preset NAME --start` (cli._window, then app.main.run_app).
-    args = cli.build_parser().parse_args(["--preset", name, "--start"])
+    args = cli.build_parser().parse_args(
+        ["--preset", name, "--start"] + (["--set", f"device={device}"] if device else []))
     overrides = cli._overrides(args)
     launched = cli.launch_trainer(args, overrides)
     from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QGraphicsView
 
     from ganviz.app.main_window import MainWindow
 
@@ -391,7 +432,10 @@ def _window_main(started: float, argv: list[str]) -> int:
             return False
 
     first_paint = FirstPaint()
-    window.views[window.mode].viewport().installEventFilter(first_paint)
+    # The view's plots: its own viewport (1-D, MNIST) or its first plot widget's (2-D).
+    view = window.views[window.mode]
+    plots = view if isinstance(view, QGraphicsView) else view.findChild(QGraphicsView)
+    plots.viewport().installEventFilter(first_paint)
     window.show()
     if args.start:
         window.set_running(True)
@@ -525,8 +569,9 @@ TARGETS = "targets (issue 6): window/headless >= 0.9; headless/plain >= 1.5 (1-D
 def print_table(results: dict[str, dict], seconds: float, rounds: int,
                 soak_minutes: float | None) -> None:
     soak = soak_minutes is not None
+    devices = ", ".join(dict.fromkeys(r["device"] for r in results.values()))
     print(f"ganviz bench: {seconds:g} s per preset and way over {rounds} round"
-          f"{'s' if rounds > 1 else ''}, {os.cpu_count()} CPU cores")
+          f"{'s' if rounds > 1 else ''}, {os.cpu_count()} CPU cores, device: {devices}")
     header = (f"{'preset':<16}{'threads':>8}{'headless':>10}{'window':>9}{'plain':>9}"
               f"{'win/head':>10}{'head/plain':>11}{'fps':>7}{'stall p99':>11}{'max':>8}"
               f"{'1st frame':>11}{'RSS':>8}" + (f"{'growth':>8}" if soak else "")

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+import torch
 
 from ganviz import bench, cli
 
@@ -11,17 +12,18 @@ POSITIVE = ("headless_its", "window_its", "plain_its", "window_ratio", "plain_ra
             "first_frame_s", "first_trained_frame_s", "rss_mb")
 
 
-def test_smoke_run_prints_a_table_then_json_with_every_field(capsys):
+@pytest.mark.parametrize("name", ["gaussian", "ring8"])  # the two views the toys draw in
+def test_smoke_run_prints_a_table_then_json_with_every_field(name, capsys):
     # One round of 1 s per way, the window in a process of its own, and a 1.2 s soak.
-    status = cli.main(["bench", "--preset", "gaussian", "--seconds", "1", "--rounds", "1",
+    status = cli.main(["bench", "--preset", name, "--seconds", "1", "--rounds", "1",
                        "--soak", "0.02"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
     lines = captured.out.strip().splitlines()
-    assert any(line.startswith("gaussian ") for line in lines[:-1])  # the table's row
+    assert any(line.startswith(f"{name} ") for line in lines[:-1])  # the table's row
     result = json.loads(lines[-1])
-    assert list(result) == ["gaussian"]
-    record = result["gaussian"]
+    assert list(result) == [name]
+    record = result[name]
     assert set(bench.FIELDS) <= set(record)
     for field in POSITIVE:
         assert isinstance(record[field], (int, float)), field
@@ -32,12 +34,13 @@ def test_smoke_run_prints_a_table_then_json_with_every_field(capsys):
         record["window_its"] / record["headless_its"], rel=0.01)
     assert record["plain_ratio"] == pytest.approx(
         record["headless_its"] / record["plain_its"], rel=0.01)
-    # The window is painted (the real density shown) before training's first frame is.
+    # The window is painted (1-D: the real density shown) before training's first frame is.
     assert 0 < record["first_frame_s"] <= record["first_trained_frame_s"] < 120
     parts = record["first_frame_parts_s"]
     assert parts["window_shown"] <= parts["window_painted"] <= parts["first_drawn"]
     assert 0 < record["close_s_max"] < 10  # measured; the 1 s target is the benchmark's
     assert record["threads"] == 1
+    assert record["device"] == "cpu"  # the preset's own setting, auto: the CPU for the toys
 
 
 @pytest.mark.parametrize(
@@ -47,6 +50,10 @@ def test_smoke_run_prints_a_table_then_json_with_every_field(capsys):
         (["--seconds", "0"], "--seconds: 0 is not allowed"),
         (["--rounds", "0"], "--rounds: 0 is out of range"),
         (["--soak", "-1"], "--soak: '-1' is not allowed"),
+        (["--device", "tpu"], "device: expected one of auto, cpu, cuda, mps, got 'tpu'"),
+        pytest.param(["--device", "cuda"], "device: cuda is not available here",
+                     marks=pytest.mark.skipif(torch.cuda.is_available(),
+                                              reason="this machine has a CUDA GPU")),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, message, capsys):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz import cli
+from ganviz import bench, cli
 from ganviz.core import config, runtime
 from ganviz.core.trainer import Trainer
 
@@ -19,8 +19,11 @@ def test_cpu_always_works_and_auto_picks_what_is_there():
     trainer.run(3)
     assert trainer.device.type == "cpu" and math.isfinite(trainer.last["loss_d"])
     has_mps = torch.backends.mps.is_available()
-    expected = "cuda" if HAS_CUDA else "mps" if has_mps else "cpu"
-    assert runtime.resolve_device("auto").type == expected
+    gpu = "cuda" if HAS_CUDA else "mps" if has_mps else "cpu"
+    # MNIST goes to a GPU if there is one; the toys' tiny networks run faster on the CPU.
+    assert runtime.resolve_device("auto", "mnist").type == gpu
+    assert runtime.resolve_device("auto", "1d").type == "cpu"
+    assert runtime.resolve_device("auto", "2d").type == "cpu"
     assert {"auto", "cpu"} <= set(runtime.available_devices())
 
 
@@ -46,3 +49,11 @@ def test_training_on_cuda_matches_the_cpu_shapes(preset):
     samples = trainer.sample(100)
     assert isinstance(samples, np.ndarray) and np.isfinite(samples).all()
     trainer.metrics()
+
+
+@pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA GPU")
+@pytest.mark.parametrize("preset", ["gaussian", "mnist"])
+def test_the_benchmarks_plain_loop_runs_on_cuda(preset):
+    iteration = bench.plain_loop(preset, "cuda")
+    losses = [iteration() for _ in range(3)]
+    assert all(math.isfinite(value) and value > 0 for pair in losses for value in pair)

@@ -300,8 +300,10 @@ SETTINGS: tuple[Setting, ...] = (
                  "D tends to go flat at 0.5 before the generator's spread is right. "
                  "Applied on Reset."),
     Setting("device", "Device", str, "auto", live=False, group="Model", choices=DEVICES,
-            help="Where the networks train: auto picks CUDA or Apple's MPS when present, "
-                 "else the CPU. The window draws from copies on the CPU. Applied on Reset."),
+            help="Where the networks train. auto: MNIST on CUDA or Apple's MPS when "
+                 "present, the 1-D and 2-D toys on the CPU (their networks are so small that "
+                 "a GPU runs them slower: launching its kernels costs more than the "
+                 "arithmetic). The window draws from copies on the CPU. Applied on Reset."),
     Setting("latent_dim", "Latent size", int, 64, 1, 512, live=False, group="Model",
             modes=("mnist",),
             help="Dimension of the generator's noise input z. Applied on Reset."),

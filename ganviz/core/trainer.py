@@ -84,7 +84,7 @@ class Trainer:
         self.notices: list[str] = []  # what a change did that the user should be told
         # The `device` setting, unless the caller names one (tests, benchmarks).
         self.device = torch.device(device) if device is not None else \
-            runtime.resolve_device(self.settings["device"])
+            runtime.resolve_device(self.settings["device"], self.mode)
         # 1,024 points per curve: more than a plot is wide in pixels, and small enough that a
         # frame pickles to well under the 64 KB a pipe holds (see snapshot()).
         self.history = BoundedHistory(CURVES, capacity=1024)
