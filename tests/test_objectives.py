@@ -114,6 +114,28 @@ def test_a_perfect_generator_and_flat_d_is_converged():
     assert np.nanmax(np.abs(result.d_star - 0.5)) < 0.15
 
 
+def test_d_is_judged_where_the_data_lie_not_in_the_gap_between_modes():
+    trainer = Trainer("bimodal")  # modes at -1.5 and 1.5, std 0.5
+    state = trainer.snapshot().view
+
+    class DipsBetweenTheModes(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.unused = torch.nn.Parameter(torch.zeros(1))  # where D lives: the CPU
+
+        def forward(self, z):  # z in the networks' units
+            x = z * state.scale + state.offset
+            return torch.where(x.abs() < 0.4, -3.0, 0.0)  # D 0.05 in the gap, else 0.5
+
+    result = evaluate(state, trainer.generator, trainer.generator, DipsBetweenTheModes(),
+                      torch.Generator().manual_seed(0))
+    (a, b), (c, d) = result.judged
+    assert a < -1.5 < b < -0.4 and 0.4 < c < 1.5 < d
+    assert result.d_max_dev == pytest.approx(0.0, abs=1e-6)
+    lo, hi = result.central
+    assert lo < -0.4 and hi > 0.4  # the central 95% spans the gap, where this D is 0.05
+
+
 def test_switching_optimiser_keeps_weights_and_says_the_state_restarts():
     trainer = Trainer("gaussian")
     trainer.run(5)
@@ -275,7 +297,7 @@ def test_wgan_gp_converges_with_the_one_sided_penalty_and_is_trapped_with_the_tw
 @pytest.mark.slow
 def test_bimodal_collapses_onto_one_mode_and_minibatch_discrimination_converges():
     collapsed = Trainer("bimodal", {"seed": 0})
-    collapsed.run(6000)  # seed 0: 94% on one mode at 2,000, 100% at 6,000 and 9,000
+    collapsed.run(6000)  # seed 0: 100% on one mode at 2,000 and 4,000, 99% at 6,000
     result = collapsed.evaluate()
     assert min(result.mode_shares) < 0.02 and max(result.mode_shares) > 0.9
     assert "Mode collapse: 1 of 2 modes dropped" in result.verdict_text
@@ -283,9 +305,8 @@ def test_bimodal_collapses_onto_one_mode_and_minibatch_discrimination_converges(
     fixed = Trainer("bimodal", {"seed": 0, "minibatch_discrimination": True})
     fixed.run(6000)
     result = fixed.evaluate()
-    # Measured here: JS 0.0100 bits and max|D - 0.5| 0.022 at 6,000, judged "converged"
-    # (JS 0.0082 at 9,000). The JS bound leaves room for another CPU's rounding.
-    assert result.js_bits < 0.0125 and result.d_max_dev < 0.05, result.verdict_text
+    # Measured here: JS 0.0078 bits and max|D - 0.5| 0.021 at 6,000 (JS 0.0044 at 9,000).
+    assert result.verdict == "converged", result.verdict_text
     assert all(0.45 < share < 0.55 for share in result.mode_shares)
     assert "All 2 modes covered" in result.verdict_text
 

@@ -33,6 +33,37 @@ def test_target_samples_match_pdf_cdf_mean_and_std(target):
     assert np.mean((samples >= a) & (samples <= b)) == pytest.approx(0.95, abs=0.005)
 
 
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: type(t).__name__)
+def test_high_density_region_holds_95_percent_at_one_density_level(target):
+    region = target.high_density_region(0.95)
+    mass = sum(float(target.cdf(np.array([b]))[0] - target.cdf(np.array([a]))[0])
+               for a, b in region)
+    assert mass == pytest.approx(0.95, abs=0.003)
+    if not isinstance(target, Mixture1D):
+        assert region == (target.central_interval(0.95),)  # one symmetric peak, or flat
+        return
+    # Every edge at the same density, and nothing outside the region denser than that.
+    edges = np.array([x for interval in region for x in interval])
+    level = target.pdf(edges)
+    assert np.ptp(level) < 0.01 * level.max()
+    lo, hi = target.support(5.0)
+    grid = np.linspace(lo, hi, 20001)
+    outside = np.ones(grid.shape, dtype=bool)
+    for a, b in region:
+        outside &= (grid < a) | (grid > b)
+    assert target.pdf(grid[outside]).max() <= level.max() * 1.01
+
+
+def test_the_data_of_two_separate_modes_lie_in_two_intervals():
+    region = Mixture1D((-1.5, 1.5), (0.5,), (1.0, 1.0)).high_density_region(0.95)
+    assert len(region) == 2
+    (a, b), (c, d) = region
+    assert a == pytest.approx(-d, abs=0.01) and b == pytest.approx(-c, abs=0.01)
+    assert 0.45 < c < 0.6  # each mode's own 95%: 1.5 - 1.96 * 0.5 = 0.52
+    # Overlapping modes make one interval.
+    assert len(Mixture1D((-0.5, 0.5), (1.0,), (1.0, 1.0)).high_density_region(0.95)) == 1
+
+
 def test_uniform_has_no_mass_outside_its_box():
     target = Uniform1D(0.0, 1.0)
     samples = target.sample(10_000, torch.Generator().manual_seed(1), torch.device("cpu"))

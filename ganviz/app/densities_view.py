@@ -13,7 +13,11 @@ from ganviz.app.history_view import (
     LossesPlot,
     show_training_curves,
 )
-from ganviz.core import theory
+from ganviz.core import config, theory
+
+# A mixture of Gaussians in 1-D has at most one mode per component, and each band of its
+# highest-density region holds at least one mode.
+MAX_REGIONS = config.lookup("mixture_means").lengths[1]
 
 
 class DensitiesPlot(pg.PlotItem):
@@ -43,12 +47,17 @@ class DensitiesPlot(pg.PlotItem):
         self.d_box.addItem(self.d_curve)
         self.d_line = style.reference_line(0.5, "D = 0.5", style.DISCRIMINATOR)
         self.d_box.addItem(self.d_line)
-        # The real data's central 95%, where D and D* are compared.
-        self.central_region = pg.LinearRegionItem(
-            orientation="vertical", movable=False, brush=(0, 0, 0, 12),
-            pen=pg.mkPen((0, 0, 0, 40), width=1, style=Qt.PenStyle.DotLine))
-        self.central_region.setZValue(-10)
-        self.addItem(self.central_region)
+        # Where the real data lie (their 95% of highest density), where D is judged: one
+        # band per mode of a mixture (it has at most MAX_REGIONS), unused bands hidden.
+        self.judged_regions = []
+        for _ in range(MAX_REGIONS):
+            region = pg.LinearRegionItem(
+                orientation="vertical", movable=False, brush=(0, 0, 0, 12),
+                pen=pg.mkPen((0, 0, 0, 40), width=1, style=Qt.PenStyle.DotLine))
+            region.setZValue(-10)
+            region.setVisible(False)
+            self.addItem(region)
+            self.judged_regions.append(region)
         self.legend = legend
         legend.addItem(self.d_curve, "D(x), right axis")
         legend.addItem(self.d_star_curve, "D*(x) = p_data / (p_data + p_g), optimal D")
@@ -82,7 +91,10 @@ class DensitiesPlot(pg.PlotItem):
                 curve.setData(evaluation.x, values)
             else:
                 curve.setData([], [])
-        self.central_region.setRegion(evaluation.central)
+        for index, region in enumerate(self.judged_regions):
+            if index < len(evaluation.judged):
+                region.setRegion(evaluation.judged[index])
+            region.setVisible(index < len(evaluation.judged))
         if not self._probability:
             self._fit_critic(evaluation.d_curve)
 

@@ -71,6 +71,14 @@ class Target1D:
         tail = 0.5 * (1.0 - mass)
         return self.quantile(tail), self.quantile(1.0 - tail)
 
+    def high_density_region(self, mass: float = 0.95) -> tuple[tuple[float, float], ...]:
+        """Where the real data lie: the intervals of highest density that hold ``mass``.
+
+        For a target with one symmetric peak that is the central interval, and the flat
+        uniform has no highest part, so its central interval stands in. Mixtures differ.
+        """
+        return (self.central_interval(mass),)
+
 
 class Gaussian1D(Target1D):
     def __init__(self, mean: float, sigma: float) -> None:
@@ -185,6 +193,19 @@ class Mixture1D(Target1D):
     def support(self, width: float = 5.0) -> tuple[float, float]:
         return (float(np.min(self.means - width * self.sigmas)),
                 float(np.max(self.means + width * self.sigmas)))
+
+    def high_density_region(self, mass: float = 0.95) -> tuple[tuple[float, float], ...]:
+        """The modes, without the gaps between them that the central interval spans."""
+        lo, hi = self.support(5.0)
+        x = np.linspace(lo, hi, 4001)
+        density = self.pdf(x)
+        densest_first = np.argsort(-density, kind="stable")
+        held = np.cumsum(density[densest_first]) * (x[1] - x[0])
+        inside = np.zeros(x.shape, dtype=np.int8)
+        inside[densest_first[: int(np.searchsorted(held, mass)) + 1]] = 1
+        change = np.diff(np.concatenate(([0], inside, [0])))
+        starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1) - 1
+        return tuple((float(x[a]), float(x[b])) for a, b in zip(starts, ends, strict=True))
 
 
 def make_target(settings: dict) -> Target1D:
