@@ -112,8 +112,8 @@ PRESETS: dict[str, Preset] = {
             "it maps all its noise onto the point D rates most real, on one mode, and hops "
             "between modes (the paper's 'Helvetica scenario'); the verdict names the dropped "
             "mode. Turn on minibatch discrimination and Reset: D sees that a batch of fakes is "
-            "all alike; the generator covers both modes and converges, by 6,000-15,000 "
-            "iterations (6,000 on the default seed).",
+            "all alike; the generator covers both modes and converges in 6,000-15,000 "
+            "iterations.",
             # Measured (1 thread, batch 128): without minibatch discrimination the trained
             # generator had 100% of its samples on one mode at 2,000, 4,000 and 6,000
             # (seeds 0, 1; 99% on seed 0 at 6,000), JS 0.93-0.97 bits. With it: converged
