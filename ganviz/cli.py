@@ -260,6 +260,8 @@ def _resume(args: argparse.Namespace):
         raise UsageError(f"--resume: {', '.join(waiting)} only applies on Reset, which would "
                          f"start the saved run afresh")
     trainer.update_settings(changes)
+    for notice in trainer.take_notices():  # e.g. a run saved on another kind of device
+        print(f"ganviz train: {notice}", file=sys.stderr)
     return trainer, threads
 
 

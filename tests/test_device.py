@@ -38,7 +38,7 @@ def test_cuda_without_a_gpu_is_one_clear_message(capsys):
 
 
 @pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA GPU")
-@pytest.mark.parametrize("preset", ["gaussian", "bimodal", "mnist", "mnist-dcgan"])
+@pytest.mark.parametrize("preset", ["gaussian", "bimodal", "ring8", "mnist", "mnist-dcgan"])
 def test_training_on_cuda_matches_the_cpu_shapes(preset):
     trainer = Trainer(preset, {"device": "cuda"})
     trainer.run(20)

@@ -1,5 +1,6 @@
 """Sessions: exact resume, refusal of unsafe or broken files, atomic writes, the CLI."""
 
+import math
 import os
 import pickle
 
@@ -42,6 +43,29 @@ def test_a_resumed_run_gives_the_same_numbers_as_an_uninterrupted_one(tmp_path, 
     resumed.run(steps)
     same_run(uninterrupted, resumed)
     assert np.array_equal(uninterrupted.sample(50), resumed.sample(50))
+
+
+def test_a_run_saved_on_another_kind_of_device_opens_with_fresh_random_streams(tmp_path,
+                                                                                capsys):
+    trainer = Trainer("gaussian", {"seed": 3})
+    trainer.run(20)
+    path = session.save(trainer, tmp_path / "from-a-gpu.ganviz")
+    content = torch.load(path, weights_only=True)
+    for stream in ("rng", "eval_rng"):  # a CUDA generator's state: 16 bytes
+        content["state"][stream] = torch.zeros(16, dtype=torch.uint8)
+    torch.save(content, path)
+    resumed = session.load(path)
+    assert resumed.step_count == 20
+    for before, now in zip(trainer.generator.parameters(), resumed.generator.parameters(),
+                           strict=True):
+        assert torch.equal(before, now)
+    notices = resumed.take_notices()
+    assert len(notices) == 1 and "random streams start afresh" in notices[0]
+    resumed.run(5)
+    assert math.isfinite(resumed.last["loss_d"])
+    # Headless, the same notice goes to stderr.
+    assert cli.main(["train", "--resume", str(path), "--steps", "2", "--quiet"]) == 0
+    assert "random streams start afresh" in capsys.readouterr().err
 
 
 def test_custom_2d_points_travel_with_the_session(tmp_path):

@@ -64,6 +64,17 @@ def test_the_data_of_two_separate_modes_lie_in_two_intervals():
     assert len(Mixture1D((-0.5, 0.5), (1.0,), (1.0, 1.0)).high_density_region(0.95)) == 1
 
 
+def test_a_narrow_spike_beside_a_wide_mode_keeps_both_and_95_percent():
+    # A spike of std 0.01 far from a mode of std 20 (both allowed by the settings).
+    target = Mixture1D((-50.0, 50.0), (0.01, 20.0), (1.0, 1.0))
+    (a, b), (c, d) = target.high_density_region(0.95)
+    assert a < -50.0 < b and b - a < 0.1  # all of the spike
+    # Then the wide mode's central 90%: 50 -+ 1.645 * 20.
+    assert c == pytest.approx(50 - 32.9, abs=0.1) and d == pytest.approx(50 + 32.9, abs=0.1)
+    mass = float(target.cdf(np.array([b, d])).sum() - target.cdf(np.array([a, c])).sum())
+    assert mass == pytest.approx(0.95, abs=0.002)
+
+
 def test_uniform_has_no_mass_outside_its_box():
     target = Uniform1D(0.0, 1.0)
     samples = target.sample(10_000, torch.Generator().manual_seed(1), torch.device("cpu"))

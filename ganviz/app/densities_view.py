@@ -15,8 +15,9 @@ from ganviz.app.history_view import (
 )
 from ganviz.core import config, theory
 
-# A mixture of Gaussians in 1-D has at most one mode per component, and each band of its
-# highest-density region holds at least one mode.
+# One band per component of the largest mixture. (Each band of the highest-density region
+# holds a mode; equal-std mixtures have at most one per component, and in case another has
+# more, the last band spans the rest.)
 MAX_REGIONS = config.lookup("mixture_means").lengths[1]
 
 
@@ -91,10 +92,13 @@ class DensitiesPlot(pg.PlotItem):
                 curve.setData(evaluation.x, values)
             else:
                 curve.setData([], [])
+        bands = list(evaluation.judged)
+        if len(bands) > MAX_REGIONS:
+            bands[MAX_REGIONS - 1:] = [(bands[MAX_REGIONS - 1][0], bands[-1][1])]
         for index, region in enumerate(self.judged_regions):
-            if index < len(evaluation.judged):
-                region.setRegion(evaluation.judged[index])
-            region.setVisible(index < len(evaluation.judged))
+            if index < len(bands):
+                region.setRegion(bands[index])
+            region.setVisible(index < len(bands))
         if not self._probability:
             self._fit_critic(evaluation.d_curve)
 

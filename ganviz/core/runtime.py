@@ -35,7 +35,7 @@ def configure_threads(mode: str) -> int:
 GPU_MODES = frozenset({"mnist"})
 
 
-def resolve_device(name: str, mode: str = "mnist"):
+def resolve_device(name: str, mode: str):
     """The torch device for the ``device`` setting of a ``mode`` workload; SettingError if
     it is not here. ``auto`` is the fastest device here: a GPU (CUDA, else Apple's MPS) for
     the modes in GPU_MODES when one is present, the CPU otherwise."""
@@ -64,7 +64,7 @@ def available_devices() -> tuple[str, ...]:
     usable = []
     for name in DEVICES:
         try:
-            resolve_device(name)
+            resolve_device(name, "mnist")  # the mode does not matter: only availability
         except SettingError:
             continue
         usable.append(name)

@@ -162,13 +162,16 @@ def load(path: str | Path, device=None, data=None):
         raise SessionError(f"{name}: cannot be trained here ({_reason(error)})") from None
     try:
         state["history"] = _history_to_numpy(dict(state["history"]))
-        trainer.restore_state(state)
+        streams_restored = trainer.restore_state(state)
         if waiting:
             trainer.update_settings(waiting)
     except Exception as error:
         raise SessionError(f"{name}: its saved run does not fit its settings "
                            f"({_reason(error)})") from None
     trainer.take_notices()  # what restoring did is not news to the user
+    if not streams_restored:
+        trainer.notices.append(f"{name} was saved on another kind of device: its networks and "
+                               "history are restored, its random streams start afresh")
     return trainer
 
 

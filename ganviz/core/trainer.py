@@ -404,9 +404,13 @@ class Trainer:
             "built_with": dict(self.built_with),
         })
 
-    def restore_state(self, state: dict) -> None:
+    def restore_state(self, state: dict) -> bool:
         """Go back to a state taken by :meth:`keep_state` (same networks' shapes); the
-        settings stay as they are now, so a learning rate lowered since is kept."""
+        settings stay as they are now, so a learning rate lowered since is kept.
+
+        Returns False when the random streams could not be restored: they were saved on
+        another kind of device (a CUDA generator's state does not fit a CPU one), so they
+        start afresh from the seed and the iteration count; all else is restored."""
         state = copy.deepcopy(state)
         self.generator.load_state_dict(state["generator"])
         self.generator_ema.load_state_dict(state["generator_ema"])
@@ -423,12 +427,20 @@ class Trainer:
         self.g_updates = state["g_updates"]
         self._apply_learning_rates()
         self.problem.restore_state(state["problem"])
-        self.rng.set_state(state["rng"])
-        self.eval_rng.set_state(state["eval_rng"])
+        try:
+            self.rng.set_state(state["rng"])
+            self.eval_rng.set_state(state["eval_rng"])
+            streams_restored = True
+        except RuntimeError:  # "Expected a CPUGeneratorImplState of size 5056 ..."
+            seed = self.settings["seed"] + self.step_count
+            self.rng.manual_seed(seed)
+            self.eval_rng.manual_seed(seed + 7919)
+            streams_restored = False
         self.history.__dict__.update(state["history"])
         self.last = state["last"]
         self._window_sum[:] = 0.0
         self._window_count = 0
+        return streams_restored
 
     # ------------------------------------------------------------------------ measuring
     def sample(self, n: int, averaged: bool = True) -> np.ndarray:
