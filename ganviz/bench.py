@@ -109,7 +109,7 @@ def _device_name(text: str) -> str:
 
     try:
         config.lookup("device").parse(text)
-        runtime.resolve_device(text, "mnist")  # is it here? (the mode does not matter)
+        runtime.check_available(text)
     except config.SettingError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return text

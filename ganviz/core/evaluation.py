@@ -339,8 +339,7 @@ def evaluate(
 def _points_over(intervals: tuple[tuple[float, float], ...], count: int) -> np.ndarray:
     """About ``count`` evenly spread points over ``intervals``, each end included."""
     lengths = np.array([b - a for a, b in intervals], dtype=np.float64)
-    shares = lengths / lengths.sum() if lengths.sum() > 0 else np.full(len(lengths),
-                                                                       1 / len(lengths))
+    shares = lengths / lengths.sum()  # intervals of the data have width: never all zero
     return np.concatenate([np.linspace(a, b, max(2, round(count * share)))
                            for (a, b), share in zip(intervals, shares, strict=True)])
 

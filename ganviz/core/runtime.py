@@ -35,25 +35,38 @@ def configure_threads(mode: str) -> int:
 GPU_MODES = frozenset({"mnist"})
 
 
-def resolve_device(name: str, mode: str):
-    """The torch device for the ``device`` setting of a ``mode`` workload; SettingError if
-    it is not here. ``auto`` is the fastest device here: a GPU (CUDA, else Apple's MPS) for
-    the modes in GPU_MODES when one is present, the CPU otherwise."""
+def _gpus_here() -> tuple[bool, bool]:
+    """(CUDA, Apple's MPS) usable by this torch on this machine."""
     import torch
 
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    return torch.cuda.is_available(), mps
+
+
+def check_available(name: str) -> None:
+    """SettingError, in one line, if the ``device`` value ``name`` cannot be used here."""
     from ganviz.core.config import SettingError
 
-    cuda = torch.cuda.is_available()
-    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-    if name == "auto":
-        gpu = "cuda" if cuda else "mps" if mps else "cpu"
-        return torch.device(gpu if mode in GPU_MODES else "cpu")
+    cuda, mps = _gpus_here()
     if name == "cuda" and not cuda:
         raise SettingError("device: cuda is not available here (this torch build or machine "
                            "has no CUDA GPU); use auto or cpu")
     if name == "mps" and not mps:
         raise SettingError("device: mps is not available here (Apple GPUs only); use auto "
                            "or cpu")
+
+
+def resolve_device(name: str, mode: str):
+    """The torch device for the ``device`` setting of a ``mode`` workload; SettingError if
+    it is not here. ``auto`` is the fastest device here: a GPU (CUDA, else Apple's MPS) for
+    the modes in GPU_MODES when one is present, the CPU otherwise."""
+    import torch
+
+    check_available(name)
+    if name == "auto":
+        cuda, mps = _gpus_here()
+        gpu = "cuda" if cuda else "mps" if mps else "cpu"
+        return torch.device(gpu if mode in GPU_MODES else "cpu")
     return torch.device(name)
 
 
@@ -64,7 +77,7 @@ def available_devices() -> tuple[str, ...]:
     usable = []
     for name in DEVICES:
         try:
-            resolve_device(name, "mnist")  # the mode does not matter: only availability
+            check_available(name)
         except SettingError:
             continue
         usable.append(name)

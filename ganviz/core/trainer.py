@@ -119,8 +119,8 @@ class Trainer:
         # Separate random streams: training noise and real batches come from one, the
         # views' evaluations from the other, so drawing more or less often never changes
         # the training numbers.
-        self.rng = torch.Generator(self.device).manual_seed(s["seed"])
-        self.eval_rng = torch.Generator(self.device).manual_seed(s["seed"] + 7919)
+        self.rng, self.eval_rng = torch.Generator(self.device), torch.Generator(self.device)
+        self._seed_streams(s["seed"])
         self.d_updates = 0
         self.g_updates = 0
         self.history.clear()
@@ -404,6 +404,10 @@ class Trainer:
             "built_with": dict(self.built_with),
         })
 
+    def _seed_streams(self, seed: int) -> None:
+        self.rng.manual_seed(seed)
+        self.eval_rng.manual_seed(seed + 7919)
+
     def restore_state(self, state: dict) -> bool:
         """Go back to a state taken by :meth:`keep_state` (same networks' shapes); the
         settings stay as they are now, so a learning rate lowered since is kept.
@@ -432,9 +436,7 @@ class Trainer:
             self.eval_rng.set_state(state["eval_rng"])
             streams_restored = True
         except RuntimeError:  # "Expected a CPUGeneratorImplState of size 5056 ..."
-            seed = self.settings["seed"] + self.step_count
-            self.rng.manual_seed(seed)
-            self.eval_rng.manual_seed(seed + 7919)
+            self._seed_streams(self.settings["seed"] + self.step_count)
             streams_restored = False
         self.history.__dict__.update(state["history"])
         self.last = state["last"]
