@@ -415,8 +415,10 @@ def _window_main(started: float, argv: list[str]) -> int:
     from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication, QGraphicsView
 
+    from ganviz.app.main import prepare_qt
     from ganviz.app.main_window import MainWindow
 
+    prepare_qt()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")

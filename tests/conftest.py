@@ -8,6 +8,8 @@ import tempfile
 # remembered window state (QSettings' INI file lives under $XDG_CONFIG_HOME).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ganviz-test-config-")
+# As the app does (ganviz.app.main.prepare_qt): Qt paints in the GUI thread only.
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 import pytest
 import torch

@@ -97,6 +97,18 @@ def test_classify_batches_give_the_same_answer(model):
     np.testing.assert_allclose(whole, parts, atol=1e-5)
 
 
+def test_channels_last_layout_changes_no_answer(model):
+    """The shipped model runs channels-last (faster pooling); a plain one must agree."""
+    plain = DigitClassifier()
+    plain.load_state_dict(torch.load(classifier.weights_path(), weights_only=True))
+    plain.eval()
+    images = load_bundled().as_float(0.0, 1.0)[:300]
+    with torch.inference_mode():
+        expected = torch.softmax(plain(torch.from_numpy(images).unsqueeze(1)), dim=1).numpy()
+    np.testing.assert_allclose(classify(model, images), expected, atol=1e-5)
+    assert next(model.features.parameters()).is_contiguous(memory_format=torch.channels_last)
+
+
 def test_classify_refuses_wrong_shapes(model):
     with pytest.raises(ValueError, match="28, 28"):
         classify(model, np.zeros((3, 32, 32), dtype=np.float32))

@@ -24,16 +24,52 @@ class _HistoryPlot(pg.PlotItem):
                                      brush=(255, 255, 255, 200))
         self._x_top = 0.0
         self._objective: tuple[str, float] | None = None
+        # The history the curves on screen show: (last step, points, first values).
+        self._drawn_to: tuple[float, int, tuple] | None = None
+        self.history_curves: tuple[pg.PlotDataItem, ...] = ()  # curves over iterations
 
-    def set_objective(self, name: str, smoothing: float) -> None:
-        """Labels and equilibrium lines of the objective being trained (redone on change)."""
-        if (name, smoothing) != self._objective:
-            self._objective = (name, smoothing)
-            objective = theory.info(name)
-            self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
+    def set_objective(self, name: str, smoothing: float) -> bool:
+        """Labels and equilibrium lines of the objective being trained (redone on change);
+        whether it changed."""
+        if (name, smoothing) == self._objective:
+            return False
+        self._objective = (name, smoothing)
+        objective = theory.info(name)
+        self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
+        self._drawn_to = None
+        return True
+
+    def has_news(self, history: dict[str, np.ndarray]) -> bool:
+        """Whether ``history`` shows anything the curves on screen do not; if so, they are
+        taken as drawn from it.
+
+        Redrawing long curves took ~5 ms of each MNIST frame, while at ~2 iterations a
+        frame they grew by a fraction of a pixel. So curves are redrawn when they reach a
+        pixel further, or are another history: a new run, an opened session (its first
+        values differ), or points merged to keep the history bounded (fewer of them).
+        """
+        steps = history["step"]
+        if not len(steps):
+            return True
+        drawn = (float(steps[-1]), len(steps),
+                 tuple(float(values[0]) for values in history.values()))
+        if self._drawn_to is not None:
+            last, points, start = self._drawn_to
+            iterations_per_pixel = (self._x_top or 100.0) / max(1.0, self.vb.width())
+            if (start == drawn[2] and points <= drawn[1] and last <= drawn[0]
+                    and drawn[0] - last < iterations_per_pixel):
+                return False
+        self._drawn_to = drawn
+        return True
 
     def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         raise NotImplementedError
+
+    def clear_history(self) -> None:
+        """Empty curves, for a new run with nothing recorded yet."""
+        for curve in self.history_curves:
+            curve.setData([], [])
+        self._drawn_to = None
 
     def _follow(self, steps: np.ndarray) -> None:
         # The range grows in round steps (1, 2, 5 x 10^n), not with every iteration: a
@@ -59,6 +95,7 @@ class LossesPlot(_HistoryPlot):
         super().__init__("Losses (penalties not included)", "loss")
         self.loss_d = self.plot(pen=style.history_pen(style.LOSS_D), name="D loss")
         self.loss_g = self.plot(pen=style.history_pen(style.LOSS_G), name="G loss")
+        self.history_curves = (self.loss_d, self.loss_g)
         self.loss_d_line = style.reference_line(0.0, "", style.LOSS_D)
         self.loss_g_line = style.reference_line(0.0, "", style.LOSS_G)
         self.addItem(self.loss_d_line)
@@ -98,6 +135,7 @@ class DiscriminatorOutputPlot(_HistoryPlot):
         super().__init__("Mean D output on each batch", "mean D")
         self.d_real = self.plot(pen=style.history_pen(style.REAL), name="D(real)")
         self.d_fake = self.plot(pen=style.history_pen(style.GENERATOR), name="D(fake) = D(G(z))")
+        self.history_curves = (self.d_real, self.d_fake)
         self.equilibrium_line = style.reference_line(0.5, "0.5")
         self.addItem(self.equilibrium_line)
         self.setYRange(0.0, 1.0, padding=0.02)
@@ -138,12 +176,13 @@ def show_training_curves(losses: LossesPlot, d_outputs: DiscriminatorOutputPlot,
     losses.set_objective(s["loss"], s["label_smoothing"])
     d_outputs.set_objective(s["loss"], s["label_smoothing"])
     history = snapshot.history
-    if len(history["step"]):
-        losses.show_history(history)
-        d_outputs.show_history(history)
-    else:  # a new run: nothing recorded yet
-        for curve in (losses.loss_d, losses.loss_g, d_outputs.d_real, d_outputs.d_fake):
-            curve.setData([], [])
+    if not len(history["step"]):  # a new run: nothing recorded yet
+        for plot in (losses, d_outputs):
+            plot.clear_history()
+    else:
+        for plot in (losses, d_outputs):
+            if plot.has_news(history):
+                plot.show_history(history)
 
 
 JS_FLOOR = 1e-4  # the log axis's bottom: JS of 0 is drawn here

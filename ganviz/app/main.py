@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def prepare_qt() -> None:
+    """Process-wide Qt settings, for before the QApplication is made.
+
+    Qt's raster engine hands larger fills and image conversions to a pool of threads, one
+    per core, and waits for them. Beside a trainer whose two torch threads wait for each
+    other, each such hand-off took a core from torch: measured here, every MNIST frame woke
+    a pool thread on each core, and the same frames painted in 2.9 ms without the pool
+    against 3.3 ms with it. ``QT_NO_GUI_THREADPOOL`` keeps that work in the GUI thread
+    (a value already set is left alone).
+    """
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
 def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
@@ -13,6 +27,7 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
 
     from ganviz.app.main_window import MainWindow
 
+    prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")

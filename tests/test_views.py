@@ -1,0 +1,120 @@
+"""The views' drawing economies: what is redrawn, when, and that it still draws right."""
+
+import os
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from ganviz.app.history_view import LossesPlot
+from ganviz.app.images_view import GreyImage, ImagesView
+from ganviz.core.frames import ImagesViewData
+
+
+def test_grey_image_draws_its_values_pixel_for_pixel(qtbot):
+    grey = np.array([[0, 64, 128], [192, 255, 7]], dtype=np.uint8)
+    item = GreyImage()
+    item.setImage(grey)
+    assert item.image.dtype == np.uint8 and np.array_equal(item.image, grey)
+    assert item.boundingRect() == QRectF(0, 0, 3, 2)
+    canvas = QImage(3, 2, QImage.Format.Format_RGB32)
+    canvas.fill(QColor(255, 0, 0))
+    painter = QPainter(canvas)
+    item.paint(painter)
+    painter.end()
+    drawn = np.array([[QColor(canvas.pixel(x, y)).getRgb()[:3] for x in range(3)]
+                      for y in range(2)])
+    assert np.array_equal(drawn, np.repeat(grey[..., None], 3, axis=-1))
+
+
+def test_grey_image_copies_what_it_draws(qtbot):
+    grey = np.full((4, 5), 100, dtype=np.uint8)
+    item = GreyImage()
+    item.setImage(grey)
+    grey[:] = 0  # the caller reuses its array
+    canvas = QImage(5, 4, QImage.Format.Format_RGB32)
+    painter = QPainter(canvas)
+    item.paint(painter)
+    painter.end()
+    assert QColor(canvas.pixel(2, 2)).red() == 100
+
+
+def _history(last_step: int, points: int, first: float = 0.7) -> dict[str, np.ndarray]:
+    steps = np.linspace(2.0, last_step, points).astype(np.float32)
+    values = np.full(points, 0.5, dtype=np.float32)
+    values[0] = first
+    return {"step": steps, "loss_d": values, "loss_g": values.copy(),
+            "d_real": values.copy(), "d_fake": values.copy()}
+
+
+@pytest.fixture
+def losses(qtbot):
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    plot = LossesPlot()
+    widget.addItem(plot)
+    widget.resize(600, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield plot
+    del widget  # kept until here: the plot's C++ side lives in the widget's scene
+
+
+def test_curves_are_redrawn_when_they_grow_by_a_pixel(losses):
+    first = _history(1_000, 500)
+    assert losses.has_news(first)
+    losses.show_history(first)
+    per_pixel = losses._x_top / losses.vb.width()  # 1,000 iterations over ~500 px
+    assert 1.0 < per_pixel < 8.0
+    assert not losses.has_news(first)  # the same history again
+    assert not losses.has_news(_history(1_000 + int(per_pixel * 0.6), 501))
+    assert losses.has_news(_history(1_000 + int(per_pixel) + 1, 502))
+
+
+def test_a_new_run_merged_points_or_another_run_are_news(losses):
+    losses.show_history(_history(1_000, 500))
+    assert losses.has_news(_history(1_000, 500))  # drawn above without has_news: unknown
+    assert not losses.has_news(_history(1_000, 500))
+    assert losses.has_news(_history(10, 5))  # a new run: fewer iterations
+    assert losses.has_news(_history(1_000, 500))
+    assert losses.has_news(_history(1_001, 250))  # the history merged its points
+    assert losses.has_news(_history(1_001, 250, first=0.9))  # another run (a session)
+    losses.set_objective("lsgan", 0.0)
+    assert losses.has_news(_history(1_001, 250, first=0.9))  # new labels and lines
+
+
+def test_unchanged_class_shares_are_not_redrawn(qtbot, monkeypatch):
+    view = ImagesView()
+    qtbot.addWidget(view)
+    drawn = []
+    monkeypatch.setattr(view.classes, "show_counts", lambda *args: drawn.append(args))
+
+    def frame(step: int, counts) -> object:
+        counts = np.array(counts)
+        data = ImagesViewData(
+            step=step, samples_grid=np.zeros((238, 238), np.uint8), real_grid=None,
+            class_counts=counts, confident_counts=counts // 2, confident=0.5,
+            coverage=0.9, classified_step=step - step % 100, data_source="bundled")
+        return type("Snapshot", (), {"view": data, "history": _history(step, 10),
+                                      "settings": {"loss": "nonsaturating",
+                                                   "label_smoothing": 0.0}})()
+
+    view.show_frame(frame(100, [50] * 10))
+    view.show_frame(frame(102, [50] * 10))  # the same classification, repeated
+    assert len(drawn) == 1
+    view.show_frame(frame(200, [50] * 10))  # classified again, same shares
+    view.show_frame(frame(203, [100] + [44] * 9))
+    assert len(drawn) == 3
+
+
+def test_qt_paints_in_the_gui_thread_unless_told_otherwise(monkeypatch):
+    from ganviz.app.main import prepare_qt
+
+    monkeypatch.delenv("QT_NO_GUI_THREADPOOL", raising=False)
+    prepare_qt()
+    assert os.environ["QT_NO_GUI_THREADPOOL"] == "1"
+    monkeypatch.setenv("QT_NO_GUI_THREADPOOL", "")  # a user's own choice stays
+    prepare_qt()
+    assert os.environ["QT_NO_GUI_THREADPOOL"] == ""
