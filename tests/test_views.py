@@ -118,3 +118,22 @@ def test_qt_paints_in_the_gui_thread_unless_told_otherwise(monkeypatch):
     monkeypatch.setenv("QT_NO_GUI_THREADPOOL", "")  # a user's own choice stays
     prepare_qt()
     assert os.environ["QT_NO_GUI_THREADPOOL"] == ""
+
+
+def test_both_digit_grids_get_the_same_room(qtbot):
+    view = ImagesView()
+    qtbot.addWidget(view)
+    view.resize(1070, 780)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def widths() -> tuple[float, float]:
+        return view.samples_plot.geometry().width(), view.real_plot.geometry().width()
+
+    samples, real = widths()
+    assert samples > 300 and abs(samples - real) < 2  # a short title no longer shrinks one
+    view.show_real(False)
+    qtbot.waitUntil(lambda: widths()[1] < 1)  # hidden: its column is given to the samples
+    assert widths()[0] > 1.4 * samples
+    view.show_real(True)
+    qtbot.waitUntil(lambda: abs(widths()[0] - widths()[1]) < 2)

@@ -98,6 +98,9 @@ class ClassSharesPlot(pg.PlotItem):
                       f"coverage {coverage:.2f}")
 
 
+GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
+
+
 class ImagesView(pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
@@ -114,8 +117,19 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.addItem(self.d_outputs, row=1, col=2)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
-        for column, stretch in enumerate((3, 3, 2)):  # both grids at the same size
+        for column, stretch in enumerate((3, 3, 2)):
             self.ci.layout.setColumnStretchFactor(column, stretch)
+        # Both grids at the same size. A layout gives each column its items' preferred width
+        # first and shares out only the rest by stretch; a plot prefers (and needs at least)
+        # its title's width, so the real digits (a short title) were drawn at 60-70% of the
+        # samples' size. Both now prefer the wider title's width, and may shrink alike below
+        # it in a narrow window (the long title is then cut) rather than push the third
+        # column out of sight.
+        self._grid_width = max(self.samples_plot.preferredWidth(),
+                               self.real_plot.preferredWidth())
+        for plot in (self.samples_plot, self.real_plot):
+            plot.setMinimumWidth(GRID_MINIMUM_WIDTH)
+            plot.setPreferredWidth(self._grid_width)
         self._real_shown = True
         self._classes_shown = None  # the classification last drawn
 
@@ -123,6 +137,8 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self._real_shown = shown
         self.real_plot.setVisible(shown)
         # The real grid's column collapses when hidden, so the samples get the room.
+        self.real_plot.setMinimumWidth(GRID_MINIMUM_WIDTH if shown else 0)
+        self.real_plot.setPreferredWidth(self._grid_width if shown else 0)
         self.ci.layout.setColumnStretchFactor(1, 3 if shown else 0)
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
 
