@@ -41,9 +41,11 @@ def test_grey_image_copies_what_it_draws(qtbot):
     assert QColor(canvas.pixel(2, 2)).red() == 100
 
 
-def _history(last_step: int, points: int, first: float = 0.7) -> dict[str, np.ndarray]:
-    steps = np.linspace(2.0, last_step, points).astype(np.float32)
-    values = np.full(points, 0.5, dtype=np.float32)
+def _history(points: int, first: float = 0.7, level: float = 0.5,
+             every: int = 1) -> dict[str, np.ndarray]:
+    """A recorded history as snapshots carry it: a point every ``every`` iterations."""
+    steps = (np.arange(points, dtype=np.float32) + 1) * every
+    values = np.full(points, level, dtype=np.float32)
     values[0] = first
     return {"step": steps, "loss_d": values, "loss_g": values.copy(),
             "d_real": values.copy(), "d_fake": values.copy()}
@@ -63,26 +65,40 @@ def losses(qtbot):
 
 
 def test_curves_are_redrawn_when_they_grow_by_a_pixel(losses):
-    first = _history(1_000, 500)
-    assert losses.has_news(first)
+    first = _history(1_000)
+    assert losses.take_news(first)
     losses.show_history(first)
     per_pixel = losses._x_top / losses.vb.width()  # 1,000 iterations over ~500 px
-    assert 1.0 < per_pixel < 8.0
-    assert not losses.has_news(first)  # the same history again
-    assert not losses.has_news(_history(1_000 + int(per_pixel * 0.6), 501))
-    assert losses.has_news(_history(1_000 + int(per_pixel) + 1, 502))
+    assert 1.5 < per_pixel < 8.0
+    assert not losses.take_news(first)  # the same history again
+    assert not losses.take_news(_history(1_000 + int(per_pixel) - 1))  # under a pixel
+    assert losses.take_news(_history(1_000 + int(per_pixel) + 1))
 
 
 def test_a_new_run_merged_points_or_another_run_are_news(losses):
-    losses.show_history(_history(1_000, 500))
-    assert losses.has_news(_history(1_000, 500))  # drawn above without has_news: unknown
-    assert not losses.has_news(_history(1_000, 500))
-    assert losses.has_news(_history(10, 5))  # a new run: fewer iterations
-    assert losses.has_news(_history(1_000, 500))
-    assert losses.has_news(_history(1_001, 250))  # the history merged its points
-    assert losses.has_news(_history(1_001, 250, first=0.9))  # another run (a session)
+    losses.show_history(_history(1_000))
+    assert losses.take_news(_history(1_000))  # drawn above without take_news: unknown
+    assert not losses.take_news(_history(1_000))
+    assert losses.take_news(_history(5))  # a new run: fewer iterations
+    assert losses.take_news(_history(1_000))
+    assert losses.take_news(_history(501, every=2))  # the history merged its points
+    assert losses.take_news(_history(501, first=0.9, every=2))  # another run (a session)
+    # Another run that began alike (same seed) but went elsewhere: its points differ.
+    assert losses.take_news(_history(501, first=0.9, level=0.6, every=2))
     losses.set_objective("lsgan", 0.0)
-    assert losses.has_news(_history(1_001, 250, first=0.9))  # new labels and lines
+    assert losses.take_news(_history(501, first=0.9, level=0.6, every=2))  # new lines
+    assert not losses.take_news(_history(501, first=0.9, level=0.6, every=2))
+    losses.forget_drawn()  # a reset or an opened session: whatever comes next is drawn
+    assert losses.take_news(_history(501, first=0.9, level=0.6, every=2))
+
+
+def test_while_paused_every_iteration_is_drawn(losses):
+    """One Step shows at once, even when it does not move the curve by a pixel."""
+    assert losses.take_news(_history(1_000))
+    losses.show_history(_history(1_000))  # its x range: ~2 iterations a pixel
+    assert not losses.take_news(_history(1_001))  # running: under a pixel
+    assert losses.take_news(_history(1_001), every_point=True)
+    assert losses.take_news(_history(1_002), every_point=True)
 
 
 def test_unchanged_class_shares_are_not_redrawn(qtbot, monkeypatch):
@@ -97,7 +113,7 @@ def test_unchanged_class_shares_are_not_redrawn(qtbot, monkeypatch):
             step=step, samples_grid=np.zeros((238, 238), np.uint8), real_grid=None,
             class_counts=counts, confident_counts=counts // 2, confident=0.5,
             coverage=0.9, classified_step=step - step % 100, data_source="bundled")
-        return type("Snapshot", (), {"view": data, "history": _history(step, 10),
+        return type("Snapshot", (), {"view": data, "history": _history(step),
                                       "settings": {"loss": "nonsaturating",
                                                    "label_smoothing": 0.0}})()
 
@@ -109,15 +125,15 @@ def test_unchanged_class_shares_are_not_redrawn(qtbot, monkeypatch):
     assert len(drawn) == 3
 
 
-def test_qt_paints_in_the_gui_thread_unless_told_otherwise(monkeypatch):
+def test_qt_paints_in_the_gui_thread(monkeypatch):
     from ganviz.app.main import prepare_qt
 
     monkeypatch.delenv("QT_NO_GUI_THREADPOOL", raising=False)
     prepare_qt()
     assert os.environ["QT_NO_GUI_THREADPOOL"] == "1"
-    monkeypatch.setenv("QT_NO_GUI_THREADPOOL", "")  # a user's own choice stays
+    monkeypatch.setenv("QT_NO_GUI_THREADPOOL", "yes")  # a value already there is kept
     prepare_qt()
-    assert os.environ["QT_NO_GUI_THREADPOOL"] == ""
+    assert os.environ["QT_NO_GUI_THREADPOOL"] == "yes"
 
 
 def test_both_digit_grids_get_the_same_room(qtbot):

@@ -69,6 +69,20 @@ def test_pause_stops_the_iteration_count(window, qtbot):
     assert window.rate_label.text() == "paused" and window.step_action.isEnabled()
 
 
+def test_each_step_shows_on_the_curves_while_paused(window, qtbot):
+    """While running, curves are redrawn a pixel at a time; paused, every Step shows."""
+    window.set_running(True)
+    qtbot.waitUntil(lambda: step_of(window) > 600, timeout=30_000)
+    window.set_running(False)
+    qtbot.waitUntil(lambda: not window.latest_frame.running, timeout=10_000)
+    for _ in range(3):
+        before = step_of(window)
+        window.step_action.trigger()
+        qtbot.waitUntil(lambda before=before: step_of(window) == before + 1, timeout=10_000)
+        qtbot.waitUntil(lambda: window.losses.loss_d.getData()[0][-1] == step_of(window),
+                        timeout=5_000)  # one iteration is under a pixel at this range
+
+
 def test_step_advances_exactly_one_iteration(window, qtbot):
     window.step_action.trigger()
     qtbot.waitUntil(lambda: step_of(window) == 1, timeout=10_000)

@@ -198,9 +198,9 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.densities.show_evaluation(evaluation)
         self.convergence.show_history(history, evaluation)
 
-    def show_frame(self, snapshot) -> None:
+    def show_frame(self, snapshot, running: bool = True) -> None:
         s = snapshot.settings
         self.densities.set_objective(s["loss"], s["label_smoothing"],
                                      snapshot.view.spec["minibatch"], s["batch_size"])
         self.convergence.set_objective(s["loss"])
-        show_training_curves(self.losses, self.d_outputs, snapshot)
+        show_training_curves(self.losses, self.d_outputs, snapshot, running)

@@ -24,8 +24,8 @@ class _HistoryPlot(pg.PlotItem):
                                      brush=(255, 255, 255, 200))
         self._x_top = 0.0
         self._objective: tuple[str, float] | None = None
-        # The history the curves on screen show: (last step, points, first values).
-        self._drawn_to: tuple[float, int, tuple] | None = None
+        # The history the curves on screen show: (last step, points, first and last values).
+        self._drawn_to: tuple[float, int, tuple, tuple] | None = None
         self.history_curves: tuple[pg.PlotDataItem, ...] = ()  # curves over iterations
 
     def set_objective(self, name: str, smoothing: float) -> bool:
@@ -36,31 +36,43 @@ class _HistoryPlot(pg.PlotItem):
         self._objective = (name, smoothing)
         objective = theory.info(name)
         self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
-        self._drawn_to = None
+        self.forget_drawn()
         return True
 
-    def has_news(self, history: dict[str, np.ndarray]) -> bool:
+    def take_news(self, history: dict[str, np.ndarray], every_point: bool = False) -> bool:
         """Whether ``history`` shows anything the curves on screen do not; if so, they are
-        taken as drawn from it.
+        taken as drawn from it (the caller draws them).
 
         Redrawing long curves took ~5 ms of each MNIST frame, while at ~2 iterations a
-        frame they grew by a fraction of a pixel. So curves are redrawn when they reach a
-        pixel further, or are another history: a new run, an opened session (its first
-        values differ), or points merged to keep the history bounded (fewer of them).
+        frame they grew by a fraction of a pixel. So while training runs, curves are
+        redrawn when they reach a pixel further, or are another history: a new run, an
+        opened session or a restored state (the first or the last drawn point differs), or
+        points merged to keep the history bounded (fewer of them). ``every_point``: draw
+        the newest iterations anyway, as when paused, where one Step must show.
         """
         steps = history["step"]
         if not len(steps):
             return True
         drawn = (float(steps[-1]), len(steps),
-                 tuple(float(values[0]) for values in history.values()))
-        if self._drawn_to is not None:
-            last, points, start = self._drawn_to
+                 tuple(float(values[0]) for values in history.values()),
+                 tuple(float(values[-1]) for values in history.values()))
+        if self._drawn_to is not None and not every_point:
+            last, points, first_values, last_values = self._drawn_to
             iterations_per_pixel = (self._x_top or 100.0) / max(1.0, self.vb.width())
-            if (start == drawn[2] and points <= drawn[1] and last <= drawn[0]
-                    and drawn[0] - last < iterations_per_pixel):
+            if (points <= drawn[1] and last <= drawn[0]
+                    and drawn[0] - last < iterations_per_pixel
+                    and first_values == drawn[2]
+                    # A history only appends (or merges, which shortens it): the point
+                    # drawn last is still there, unchanged, in the same run.
+                    and last_values == tuple(float(values[points - 1])
+                                             for values in history.values())):
                 return False
         self._drawn_to = drawn
         return True
+
+    def forget_drawn(self) -> None:
+        """The next history is drawn whatever it holds (a reset, an opened session)."""
+        self._drawn_to = None
 
     def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         raise NotImplementedError
@@ -69,7 +81,7 @@ class _HistoryPlot(pg.PlotItem):
         """Empty curves, for a new run with nothing recorded yet."""
         for curve in self.history_curves:
             curve.setData([], [])
-        self._drawn_to = None
+        self.forget_drawn()
 
     def _follow(self, steps: np.ndarray) -> None:
         # The range grows in round steps (1, 2, 5 x 10^n), not with every iteration: a
@@ -170,8 +182,9 @@ class DiscriminatorOutputPlot(_HistoryPlot):
 
 
 def show_training_curves(losses: LossesPlot, d_outputs: DiscriminatorOutputPlot,
-                         snapshot) -> None:
-    """The losses and D's outputs of a frame, with the lines of its objective."""
+                         snapshot, running: bool = True) -> None:
+    """The losses and D's outputs of a frame, with the lines of its objective; while
+    ``running``, curves that would not move by a pixel are left as they are."""
     s = snapshot.settings
     losses.set_objective(s["loss"], s["label_smoothing"])
     d_outputs.set_objective(s["loss"], s["label_smoothing"])
@@ -181,7 +194,7 @@ def show_training_curves(losses: LossesPlot, d_outputs: DiscriminatorOutputPlot,
             plot.clear_history()
     else:
         for plot in (losses, d_outputs):
-            if plot.has_news(history):
+            if plot.take_news(history, every_point=not running):
                 plot.show_history(history)
 
 

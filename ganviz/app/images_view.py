@@ -26,7 +26,7 @@ class GreyImage(pg.GraphicsObject):
         self._qimage: QImage | None = None
 
     def setImage(self, grey: np.ndarray) -> None:
-        grey = np.ascontiguousarray(grey, dtype=np.uint8)
+        grey = np.array(grey, dtype=np.uint8)  # a copy: the caller may reuse its array
         resized = self.image is None or self.image.shape != grey.shape
         if resized:
             self.prepareGeometryChange()
@@ -146,7 +146,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
         """The run's real digits (sent once per run, with its first frame)."""
         self.real_image.setImage(grid)
 
-    def show_frame(self, snapshot) -> None:
+    def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
         self.samples_image.setImage(view.samples_grid)
         # The trainer classifies every 2 seconds and repeats the result in the frames between:
@@ -158,4 +158,4 @@ class ImagesView(pg.GraphicsLayoutWidget):
             self._classes_shown = classes
             self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
                                      view.coverage, view.classified_step)
-        show_training_curves(self.losses, self.d_outputs, snapshot)
+        show_training_curves(self.losses, self.d_outputs, snapshot, running)

@@ -392,6 +392,9 @@ class MainWindow(QMainWindow):
         for mode in ("1d", "2d"):
             if mode in self.views:
                 self.views[mode].clear_view()
+        for view in self.views.values():  # the next history is drawn whatever it holds
+            view.losses.forget_drawn()
+            view.d_outputs.forget_drawn()
         self.evaluation_history.clear()
 
     def download_mnist(self) -> None:
@@ -719,7 +722,7 @@ class MainWindow(QMainWindow):
         self._evaluation_dirty = False
         if self._frame_dirty:
             snapshot = frame.snapshot
-            self.views[snapshot.mode].show_frame(snapshot)
+            self.views[snapshot.mode].show_frame(snapshot, running=frame.running)
             self.controls.show_pending(snapshot.pending_on_reset)
             self._frame_dirty = False
         self._count_frame()

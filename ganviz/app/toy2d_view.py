@@ -239,8 +239,8 @@ class Toy2DView(QWidget):
         if len(history["step"]):
             self.divergence.show_history(history)
 
-    def show_frame(self, snapshot) -> None:
-        show_training_curves(self.losses, self.d_outputs, snapshot)
+    def show_frame(self, snapshot, running: bool = True) -> None:
+        show_training_curves(self.losses, self.d_outputs, snapshot, running)
 
     def clear_view(self) -> None:
         self.plane.clear_view()
