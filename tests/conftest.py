@@ -4,15 +4,16 @@ import os
 import sys
 import tempfile
 
+import pytest
+import torch
+
+from ganviz.app.main import prepare_qt  # imports no Qt
+
 # Before any Qt import: tests never need a screen, and never read or write the user's
 # remembered window state (QSettings' INI file lives under $XDG_CONFIG_HOME).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ganviz-test-config-")
-# As the app does (ganviz.app.main.prepare_qt): Qt paints in the GUI thread only.
-os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
-
-import pytest
-import torch
+prepare_qt()  # as the app does: Qt paints in the GUI thread only
 
 # The suite's training loops are tiny: one intra-op thread each, as in the app. Two
 # threads per torch user on two cores made such loops 5-50x slower here.

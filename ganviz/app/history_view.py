@@ -28,16 +28,13 @@ class _HistoryPlot(pg.PlotItem):
         self._drawn_to: tuple[float, int, tuple, tuple] | None = None
         self.history_curves: tuple[pg.PlotDataItem, ...] = ()  # curves over iterations
 
-    def set_objective(self, name: str, smoothing: float) -> bool:
-        """Labels and equilibrium lines of the objective being trained (redone on change);
-        whether it changed."""
-        if (name, smoothing) == self._objective:
-            return False
-        self._objective = (name, smoothing)
-        objective = theory.info(name)
-        self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
-        self.forget_drawn()
-        return True
+    def set_objective(self, name: str, smoothing: float) -> None:
+        """Labels and equilibrium lines of the objective being trained (redone on change)."""
+        if (name, smoothing) != self._objective:
+            self._objective = (name, smoothing)
+            objective = theory.info(name)
+            self._show_objective(objective, objective.equilibrium(smoothing), smoothing)
+            self.forget_drawn()
 
     def take_news(self, history: dict[str, np.ndarray], every_point: bool = False) -> bool:
         """Whether ``history`` shows anything the curves on screen do not; if so, they are
@@ -53,21 +50,20 @@ class _HistoryPlot(pg.PlotItem):
         steps = history["step"]
         if not len(steps):
             return True
-        drawn = (float(steps[-1]), len(steps),
-                 tuple(float(values[0]) for values in history.values()),
-                 tuple(float(values[-1]) for values in history.values()))
+        series = tuple(history.values())
+        now = (float(steps[-1]), len(steps), tuple(float(values[0]) for values in series),
+               tuple(float(values[-1]) for values in series))
         if self._drawn_to is not None and not every_point:
-            last, points, first_values, last_values = self._drawn_to
+            last_step, points, first_values, last_values = self._drawn_to
             iterations_per_pixel = (self._x_top or 100.0) / max(1.0, self.vb.width())
-            if (points <= drawn[1] and last <= drawn[0]
-                    and drawn[0] - last < iterations_per_pixel
-                    and first_values == drawn[2]
+            if (points <= len(steps) and last_step <= now[0]
+                    and now[0] - last_step < iterations_per_pixel
+                    and first_values == now[2]
                     # A history only appends (or merges, which shortens it): the point
                     # drawn last is still there, unchanged, in the same run.
-                    and last_values == tuple(float(values[points - 1])
-                                             for values in history.values())):
+                    and last_values == tuple(float(values[points - 1]) for values in series)):
                 return False
-        self._drawn_to = drawn
+        self._drawn_to = now
         return True
 
     def forget_drawn(self) -> None:

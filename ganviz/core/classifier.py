@@ -145,6 +145,8 @@ def _load_cached(device: str) -> DigitClassifier:
     model.load_state_dict(state)  # strict: a file for another architecture is refused
     # Channels-last: torch's CPU max-pooling is ~4x faster on it than on the default layout,
     # and 500 images then take ~50 ms instead of ~85 (2 threads, here); the same results.
+    # The weights' layout is enough: the one-channel input is channels-last either way, and
+    # each convolution's output follows its weights.
     model.to(device, memory_format=torch.channels_last)
     model.eval()
     model.requires_grad_(False)
@@ -175,7 +177,6 @@ def classify(model: nn.Module, images: NDArray[np.floating] | torch.Tensor) -> N
     with torch.inference_mode():
         for start in range(0, batch.shape[0], _BATCH):
             chunk = batch[start : start + _BATCH].to(device=device, dtype=torch.float32)
-            chunk = chunk.contiguous(memory_format=torch.channels_last)
             probabilities = torch.softmax(model(chunk), dim=1)
             out[start : start + chunk.shape[0]] = probabilities.cpu().numpy()
     return out
