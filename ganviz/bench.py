@@ -455,17 +455,22 @@ def _window_main(started: float, argv: list[str]) -> int:
     window.training_worker.frame_ready.connect(on_frame)
     window.drawn.connect(on_drawn)
 
-    def spin(seconds: float, until: Callable[[], bool] = lambda: False) -> bool:
-        """Run the event loop for ``seconds`` or until ``until()``; returns ``until()``."""
+    def spin(seconds: float, until: Callable[[], bool] | None = None) -> bool:
+        """Run the event loop for ``seconds`` or until ``until()``; returns ``until()``.
+
+        Without a condition nothing polls: a 5 ms poll woke this process 200 times a second
+        while training was timed, and each wakeup can take a core from a torch thread (a
+        cost the benchmark would have charged to the window)."""
         loop = QEventLoop()
         poll = QTimer(interval=5)
-        poll.timeout.connect(lambda: until() and loop.quit())
+        if until is not None:
+            poll.timeout.connect(lambda: until() and loop.quit())
+            poll.start()
         QTimer.singleShot(int(seconds * 1000), loop.quit)
-        poll.start()
-        if not until():
+        if until is None or not until():
             loop.exec()
         poll.stop()
-        return until()
+        return until is not None and until()
 
     def step() -> int:
         frame = window.latest_frame

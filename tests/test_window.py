@@ -56,6 +56,30 @@ def test_start_produces_frames_and_the_curves_change(window, qtbot):
     assert window.device_label.text() == "CPU, 1 torch thread"
 
 
+def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
+    """No timer polls for news: the window sleeps until something new asks for a draw,
+    draws at once if the last draw is a draw interval old, and draws together what is asked
+    for before the next one is allowed."""
+    import time
+
+    from ganviz.app.main_window import MIN_DRAW_INTERVAL_S
+
+    qtbot.waitUntil(lambda: window.latest_evaluation is not None, timeout=20_000)
+    qtbot.wait(200)  # the first frame's evaluation drawn
+    assert not window.draw_timer.isActive()
+    drawn_at: list[float] = []
+    window.drawn.connect(lambda _step: drawn_at.append(time.perf_counter()))
+    for burst in (1, 2):
+        window._frame_dirty = True
+        for _ in range(3):
+            window._request_draw()
+        qtbot.waitUntil(lambda burst=burst: len(drawn_at) == burst, timeout=2_000)
+    qtbot.wait(100)
+    assert len(drawn_at) == 2 and not window.draw_timer.isActive()
+    # Qt's default timers may fire up to 5% early
+    assert drawn_at[1] - drawn_at[0] >= 0.9 * MIN_DRAW_INTERVAL_S
+
+
 def test_pause_stops_the_iteration_count(window, qtbot):
     window.set_running(True)
     qtbot.waitUntil(lambda: step_of(window) > 20, timeout=20_000)

@@ -37,6 +37,7 @@ VERDICT_COLOURS = {
 DEFAULT_SIZE = (1400, 860)
 # The view redraws at most this often; newer data replaces older data that was never drawn.
 MAX_DRAW_RATE_HZ = 60
+MIN_DRAW_INTERVAL_S = 1.0 / MAX_DRAW_RATE_HZ
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._frame_dirty = False
         self._evaluation_dirty = False
         self._draw_times: list[float] = []
+        self._last_draw_time = -MIN_DRAW_INTERVAL_S
 
         # The training process first: importing torch there (~2 s) is the longest wait
         # before the first frame, and it overlaps with building the window here.
@@ -81,9 +83,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._preview_target()
 
-        self.draw_timer = QTimer(self, interval=int(1000 / MAX_DRAW_RATE_HZ))
+        # Drawing is asked for by what arrives (a frame, an evaluation), not polled: a timer
+        # ticking at the draw rate woke the GUI thread ~40 times a second with nothing new,
+        # and each wakeup can take a core from one of the trainer's two torch threads.
+        self.draw_timer = QTimer(self, singleShot=True)
         self.draw_timer.timeout.connect(self._draw)
-        self.draw_timer.start()
         self.evaluation_worker = EvaluationWorker(self)
         self.evaluation_worker.evaluated.connect(self._on_evaluation)
         self.evaluation_worker.failed.connect(self._on_failure)
@@ -479,6 +483,7 @@ class MainWindow(QMainWindow):
             self.enable_actions(True)
             self._enable_steps()
         self._frame_dirty = True
+        self._request_draw()
         if frame.snapshot.mode != self.mode:
             self._show_mode(frame.snapshot.mode)
         if frame.snapshot.mode == "mnist" and frame.snapshot.view.real_grid is not None:
@@ -498,6 +503,7 @@ class MainWindow(QMainWindow):
         self.latest_evaluation = evaluation
         self.evaluation_history.add(evaluation)
         self._evaluation_dirty = True
+        self._request_draw()
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
         """The trainer paused on a NaN/Inf: say so, and offer the last good state."""
@@ -708,7 +714,16 @@ class MainWindow(QMainWindow):
         self.reset_action.setEnabled(True)
 
     # -------------------------------------------------------------------------- drawing
+    def _request_draw(self) -> None:
+        """Draw what is new at once, or as soon as MAX_DRAW_RATE_HZ allows; what arrives
+        before then is drawn together."""
+        if self.draw_timer.isActive():
+            return
+        wait_s = self._last_draw_time + MIN_DRAW_INTERVAL_S - time.perf_counter()
+        self.draw_timer.start(max(0, int(wait_s * 1000.0 + 0.999)))
+
     def _draw(self) -> None:
+        self._last_draw_time = time.perf_counter()
         frame = self.latest_frame
         if frame is None or not (self._frame_dirty or self._evaluation_dirty):
             return
