@@ -253,3 +253,17 @@ def test_a_kept_state_restores_the_run_exactly():
         assert np.array_equal(history[name], again[name]), name
     for a, b in zip(weights, trainer.generator.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_the_averaged_generator_starts_as_the_mean_of_the_iterates_so_far():
+    """Until the decay is reached, the EMA is the plain mean of the generator's weights at
+    every update so far, its initial weights included: it never lags behind the random
+    initialisation."""
+    trainer = Trainer("gaussian", {"ema": 0.999})
+    iterates = [[p.detach().clone() for p in trainer.generator.parameters()]]
+    for _ in range(5):
+        trainer.step()
+        iterates.append([p.detach().clone() for p in trainer.generator.parameters()])
+    for index, averaged in enumerate(trainer.generator_ema.parameters()):
+        mean = torch.stack([weights[index] for weights in iterates]).mean(0)
+        torch.testing.assert_close(averaged.detach(), mean)
