@@ -60,6 +60,7 @@ def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
     """No timer polls for news: the window sleeps until something new asks for a draw,
     draws at once if the last draw is a draw interval old, and draws together what is asked
     for before the next one is allowed."""
+    import dataclasses
     import time
 
     from ganviz.app.main_window import MIN_DRAW_INTERVAL_S
@@ -78,6 +79,13 @@ def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
     assert len(drawn_at) == 2 and not window.draw_timer.isActive()
     # Qt's default timers may fire up to 5% early
     assert drawn_at[1] - drawn_at[0] >= 0.9 * MIN_DRAW_INTERVAL_S
+    # A new evaluation is drawn at once while paused; while training, with the next frame.
+    window._on_evaluation(window.latest_evaluation)
+    assert window.draw_timer.isActive()
+    qtbot.waitUntil(lambda: len(drawn_at) == 3, timeout=2_000)
+    window.latest_frame = dataclasses.replace(window.latest_frame, running=True)
+    window._on_evaluation(window.latest_evaluation)
+    assert not window.draw_timer.isActive() and window._evaluation_dirty
 
 
 def test_pause_stops_the_iteration_count(window, qtbot):

@@ -503,7 +503,10 @@ class MainWindow(QMainWindow):
         self.latest_evaluation = evaluation
         self.evaluation_history.add(evaluation)
         self._evaluation_dirty = True
-        self._request_draw()
+        # While training, the next frame (at most 1/30 s away) draws it too: a draw of its
+        # own would add ~12 draws a second to the frames' 30.
+        if not (self.latest_frame is not None and self.latest_frame.running):
+            self._request_draw()
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
         """The trainer paused on a NaN/Inf: say so, and offer the last good state."""
