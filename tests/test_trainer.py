@@ -267,3 +267,32 @@ def test_the_averaged_generator_starts_as_the_mean_of_the_iterates_so_far():
     for index, averaged in enumerate(trainer.generator_ema.parameters()):
         mean = torch.stack([weights[index] for weights in iterates]).mean(0)
         torch.testing.assert_close(averaged.detach(), mean)
+
+
+def test_the_averaged_mnist_generator_follows_the_recent_updates():
+    """MNIST's generator keeps travelling: its average weighs the recent updates (after
+    2,000 updates at decay 0.999 the first half of them keep < 1% of the weight, where the
+    toys' ramp, the plain mean up to 999 updates, leaves them 37%) and still reaches the
+    chosen decay in the end."""
+    from ganviz.core.trainer import ema_decay
+
+    def weight_of_the_first(half: int, total: int, follow_recent: bool) -> float:
+        kept = 1.0
+        for update in range(half + 1, total + 1):
+            kept *= ema_decay(update, 0.999, follow_recent)
+        return kept
+
+    assert weight_of_the_first(1_000, 2_000, follow_recent=True) < 0.01
+    assert weight_of_the_first(1_000, 2_000, follow_recent=False) == pytest.approx(0.368, 0.01)
+    assert ema_decay(100_000, 0.999, follow_recent=True) == 0.999
+
+    trainer = Trainer("mnist", {"batch_size": 8})
+    assert trainer.settings["ema"] == 0.999 and trainer.problem.ema_follows_recent
+    iterates = [[p.detach().clone() for p in trainer.generator.parameters()]]
+    for _ in range(3):
+        trainer.step()
+        iterates.append([p.detach().clone() for p in trainer.generator.parameters()])
+    first = next(trainer.generator_ema.parameters()).detach()
+    plain_mean = torch.stack([weights[0] for weights in iterates]).mean(0)
+    assert not torch.allclose(first, plain_mean)  # nearer the last iterate than the mean
+    assert (first - iterates[-1][0]).norm() < (plain_mean - iterates[-1][0]).norm()

@@ -133,6 +133,7 @@ def tile(images: np.ndarray, side: int = GRID_SIDE, gap: int = GRID_GAP) -> np.n
 class MnistProblem:
     mode = "mnist"
     batch_dependent = False  # D scores each image on its own
+    ema_follows_recent = True  # its generator keeps travelling: see trainer.ema_decay
 
     def input_noise_scale(self) -> float:
         return 1.0  # instance noise is given in pixel units of the networks' range

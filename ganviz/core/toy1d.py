@@ -29,6 +29,7 @@ def draw_noise(n: int, kind: str, spread: float, rng: torch.Generator) -> torch.
 
 class Toy1D:
     mode = "1d"
+    ema_follows_recent = False  # see trainer.ema_decay
 
     def __init__(self, preset, settings: dict, device: torch.device) -> None:
         self.device = device

@@ -37,6 +37,7 @@ def draw_noise(n: int, dim: int, kind: str, spread: float, rng: torch.Generator)
 class Toy2D:
     mode = "2d"
     batch_dependent = False
+    ema_follows_recent = False  # see trainer.ema_decay
 
     def __init__(self, preset, settings: dict, device: torch.device,
                  custom: data2d.Points2D | None = None) -> None:

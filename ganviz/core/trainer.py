@@ -22,11 +22,22 @@ from ganviz.core.history import BoundedHistory
 from ganviz.core.theory import CURVES
 
 
-# The EMA's decay is ramped as t / (t + 1) up to the chosen decay: for the first
-# 1 / (1 - decay) generator updates the averaged generator is the plain mean of all the
-# iterates so far, instead of an average lagging behind the random initialisation.
-def ema_decay(updates: int, decay: float) -> float:
-    return min(decay, updates / (updates + 1.0))
+def ema_decay(updates: int, decay: float, follow_recent: bool = False) -> float:
+    """The EMA's decay after ``updates`` generator updates, ramped up to ``decay``.
+
+    By default the ramp is t / (t + 1): for the first 1 / (1 - decay) updates the averaged
+    generator is the plain mean of all the iterates so far, instead of an average lagging
+    behind the random initialisation. The toys reach their target within about a thousand
+    updates, and their measured behaviour (README) is with this ramp.
+
+    ``follow_recent``: the ramp (1 + t) / (10 + t), which puts ~85% of the weight on the
+    last fifth of the updates so far. For MNIST, whose generator keeps travelling (noise,
+    strokes, digits) for the whole run: with decay 0.999 the plain mean lagged so far that
+    none of its samples was classified with p >= 0.9 at 1,000 iterations and 19% at 2,000,
+    against 25% and 51% with this ramp (24% and 34% for the trained generator itself).
+    """
+    ramp = (1.0 + updates) / (10.0 + updates) if follow_recent else updates / (updates + 1.0)
+    return min(decay, ramp)
 
 
 def make_optimizer(kind: str, params, lr: float, settings: dict) -> torch.optim.Optimizer:
@@ -343,7 +354,8 @@ class Trainer:
         return penalty
 
     def _update_ema(self) -> None:
-        decay = ema_decay(self.g_updates, self.settings["ema"])
+        decay = ema_decay(self.g_updates, self.settings["ema"],
+                          follow_recent=self.problem.ema_follows_recent)
         with torch.no_grad():
             torch._foreach_lerp_(self._ema_params, self._g_params, 1.0 - decay)
             if self._g_buffers:  # BatchNorm's running statistics follow the trained G
