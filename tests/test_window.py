@@ -68,8 +68,8 @@ def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
     qtbot.waitUntil(lambda: window.latest_evaluation is not None, timeout=20_000)
     qtbot.wait(200)  # the first frame's evaluation drawn
     assert not window.draw_timer.isActive()
-    drawn_at: list[float] = []
-    window.drawn.connect(lambda _step: drawn_at.append(time.perf_counter()))
+    drawn_at: list[float] = []  # when each draw began
+    window.drawn.connect(lambda _step: drawn_at.append(window._last_draw_time))
     for burst in (1, 2):
         window._frame_dirty = True
         for _ in range(3):
@@ -79,13 +79,21 @@ def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
     assert len(drawn_at) == 2 and not window.draw_timer.isActive()
     # Qt's default timers may fire up to 5% early
     assert drawn_at[1] - drawn_at[0] >= 0.9 * MIN_DRAW_INTERVAL_S
+    window._frame_dirty = True
+    window._last_draw_time = time.perf_counter()  # as if it had just drawn
+    window._request_draw()
+    assert window.draw_timer.interval() >= 0.9 * MIN_DRAW_INTERVAL_S * 1000
+    qtbot.waitUntil(lambda: len(drawn_at) == 3, timeout=2_000)
     # A new evaluation is drawn at once while paused; while training, with the next frame.
     window._on_evaluation(window.latest_evaluation)
     assert window.draw_timer.isActive()
-    qtbot.waitUntil(lambda: len(drawn_at) == 3, timeout=2_000)
+    qtbot.waitUntil(lambda: len(drawn_at) == 4, timeout=2_000)
+    window.running = True  # training, as far as the window knows
     window.latest_frame = dataclasses.replace(window.latest_frame, running=True)
     window._on_evaluation(window.latest_evaluation)
     assert not window.draw_timer.isActive() and window._evaluation_dirty
+    window._on_failure("the training process ended unexpectedly")  # no frame will come
+    qtbot.waitUntil(lambda: len(drawn_at) == 5, timeout=2_000)
 
 
 def test_pause_stops_the_iteration_count(window, qtbot):

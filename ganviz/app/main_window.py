@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self._evaluation_dirty = False
         self._draw_times: list[float] = []
         self._last_draw_time = -MIN_DRAW_INTERVAL_S
+        self._closing = False
 
         # The training process first: importing torch there (~2 s) is the longest wait
         # before the first frame, and it overlaps with building the window here.
@@ -503,9 +504,10 @@ class MainWindow(QMainWindow):
         self.latest_evaluation = evaluation
         self.evaluation_history.add(evaluation)
         self._evaluation_dirty = True
-        # While training, the next frame (at most 1/30 s away) draws it too: a draw of its
-        # own would add ~12 draws a second to the frames' 30.
-        if not (self.latest_frame is not None and self.latest_frame.running):
+        # While training, the next frame (normally within 1/30 s) draws it too: a draw of its
+        # own would add up to 12 (1-D) or 25 (2-D) draws a second to the frames' 30. A trainer
+        # that stops or fails sends no more frames: see _on_failure and pausing's last frame.
+        if not (self.running and self.latest_frame is not None and self.latest_frame.running):
             self._request_draw()
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
@@ -715,12 +717,13 @@ class MainWindow(QMainWindow):
         self.set_running(False)
         self.show_message(f"Training stopped: {message}. Reset starts it again.")
         self.reset_action.setEnabled(True)
+        self._request_draw()  # an evaluation left for a frame that will not come
 
     # -------------------------------------------------------------------------- drawing
     def _request_draw(self) -> None:
         """Draw what is new at once, or as soon as MAX_DRAW_RATE_HZ allows; what arrives
         before then is drawn together."""
-        if self.draw_timer.isActive():
+        if self.draw_timer.isActive() or self._closing:
             return
         wait_s = self._last_draw_time + MIN_DRAW_INTERVAL_S - time.perf_counter()
         self.draw_timer.start(max(0, int(wait_s * 1000.0 + 0.999)))
@@ -802,6 +805,7 @@ class MainWindow(QMainWindow):
         from ganviz.app import remembered
 
         remembered.remember(self.preset, self.settings, self.saveGeometry())
+        self._closing = True  # results still queued, or sent while the workers stop, are not drawn
         self.draw_timer.stop()
         if self.training_worker is not None:
             self.training_worker.stop()

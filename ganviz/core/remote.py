@@ -35,7 +35,8 @@ from pathlib import Path
 
 from ganviz.core import config, presets, runtime
 
-# The toys' frames (the window also redraws when a new evaluation of the densities arrives).
+# The toys' frames (a new evaluation of the densities is drawn with the next frame, or at once
+# while paused).
 FRAME_INTERVAL_S = 1.0 / 30.0
 # MNIST's frames cost much more on both sides (the grid's 64 digits generated in the trainer,
 # an image and four long curves painted in the window beside a two-thread trainer): 22 a
