@@ -255,15 +255,21 @@ def test_a_kept_state_restores_the_run_exactly():
         assert torch.equal(a, b)
 
 
+def _generator_iterates(trainer: Trainer, steps: int) -> list[list[torch.Tensor]]:
+    """The trained generator's weights before the first step and after each of ``steps``."""
+    iterates = [[p.detach().clone() for p in trainer.generator.parameters()]]
+    for _ in range(steps):
+        trainer.step()
+        iterates.append([p.detach().clone() for p in trainer.generator.parameters()])
+    return iterates
+
+
 def test_the_averaged_generator_starts_as_the_mean_of_the_iterates_so_far():
     """Until the decay is reached, the EMA is the plain mean of the generator's weights at
     every update so far, its initial weights included: it never lags behind the random
     initialisation."""
     trainer = Trainer("gaussian", {"ema": 0.999})
-    iterates = [[p.detach().clone() for p in trainer.generator.parameters()]]
-    for _ in range(5):
-        trainer.step()
-        iterates.append([p.detach().clone() for p in trainer.generator.parameters()])
+    iterates = _generator_iterates(trainer, 5)
     for index, averaged in enumerate(trainer.generator_ema.parameters()):
         mean = torch.stack([weights[index] for weights in iterates]).mean(0)
         torch.testing.assert_close(averaged.detach(), mean)
@@ -288,10 +294,7 @@ def test_the_averaged_mnist_generator_follows_the_recent_updates():
 
     trainer = Trainer("mnist", {"batch_size": 8})
     assert trainer.settings["ema"] == 0.999 and trainer.problem.ema_follows_recent
-    iterates = [[p.detach().clone() for p in trainer.generator.parameters()]]
-    for _ in range(3):
-        trainer.step()
-        iterates.append([p.detach().clone() for p in trainer.generator.parameters()])
+    iterates = _generator_iterates(trainer, 3)
     first = next(trainer.generator_ema.parameters()).detach()
     plain_mean = torch.stack([weights[0] for weights in iterates]).mean(0)
     assert not torch.allclose(first, plain_mean)  # nearer the last iterate than the mean
