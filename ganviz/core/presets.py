@@ -150,7 +150,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "mnist", "mnist",
             "Made for a laptop CPU: LeakyReLU MLPs (G 64-256-512-784, D 784-512-256-1) at "
-            "about 55 iterations/s, Adam 1e-3, and a weight-averaged generator; digits of all "
+            "about 55 iterations/s, Adam 1e-3 without momentum (beta1 0), and a "
+            "weight-averaged generator; digits of all "
             "ten classes form within two minutes. The grid uses fixed noise, so each cell can "
             "be followed as its digit forms.",
             # Measured here over 120 s (see the README): this MLP pair runs ~6,700 iterations
@@ -158,8 +159,10 @@ PRESETS: dict[str, Preset] = {
             # cores: 69-71% of samples classified with p >= 0.9 against 40-59%.
             # EMA 0.999 (was 0.99): the averaged digits lose the MLP's salt-and-pepper
             # speckles; 71-73% classified with p >= 0.9 at 120 s against 68-69%.
+            # Adam's beta1 0 (was 0.5): 73-76% on seeds 0-2 against 68-72% in the same hour,
+            # and more even classes (coverage 0.986-0.989 against 0.979-0.985).
             overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 64, "latent_dim": 64,
-                       "ema": 0.999},
+                       "ema": 0.999, "adam_beta1": 0.0},
             model={"architecture": "fast-mlp", "noise": "normal", "output": "tanh"},
         ),
         Preset(
