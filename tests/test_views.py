@@ -153,3 +153,35 @@ def test_both_digit_grids_get_the_same_room(qtbot):
     assert widths()[0] > 1.4 * samples
     view.show_real(True)
     qtbot.waitUntil(lambda: abs(widths()[0] - widths()[1]) < 2)
+
+
+def _grab_rect(widget, rect: QRectF) -> np.ndarray:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    r = rect.toAlignedRect()
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
+    return pixels[r.top(): r.bottom(), r.left(): r.right(), :3].copy()
+
+
+def test_cached_axes_are_not_repainted_by_the_curves_yet_follow_the_range(losses, qtbot,
+                                                                          monkeypatch):
+    """The axes paint into a pixmap kept until they change: curves repainted every frame
+    (their area overlaps the axes' inward ticks) no longer repaint them, and a new range
+    still draws new tick labels."""
+    widget = losses.scene().views()[0]
+    bottom = losses.getAxis("bottom")
+    painted = []
+    original = pg.AxisItem.paint
+    monkeypatch.setattr(pg.AxisItem, "paint",
+                        lambda axis, *args: (painted.append(axis), original(axis, *args)))
+    losses.show_history(_history(1_200))  # x range 0-2,000
+    before = _grab_rect(widget, bottom.sceneBoundingRect())
+    painted.clear()
+    for points in range(1_210, 1_300, 10):  # curves change, the ranges do not
+        losses.show_history(_history(points, level=0.4 + points / 10_000))
+        widget.grab()
+    assert painted == []
+    losses.show_history(_history(30_000))  # a range ten times as long: new tick labels
+    after = _grab_rect(widget, bottom.sceneBoundingRect())
+    assert bottom in painted
+    assert before.shape == after.shape
+    assert (np.abs(before.astype(int) - after.astype(int)).sum(axis=-1) > 100).sum() > 20
