@@ -151,9 +151,8 @@ PRESETS: dict[str, Preset] = {
             "mnist", "mnist",
             "Made for a laptop CPU: LeakyReLU MLPs (G 64-256-512-784, D 784-512-256-1) at "
             "about 55 iterations/s, Adam 1e-3 without momentum (beta1 0), and a "
-            "weight-averaged generator; digits of all "
-            "ten classes form within two minutes. The grid uses fixed noise, so each cell can "
-            "be followed as its digit forms.",
+            "weight-averaged generator; digits of all ten classes form within two minutes. "
+            "The grid uses fixed noise, so each cell can be followed as its digit forms.",
             # Measured here over 120 s (see the README): this MLP pair runs ~6,700 iterations
             # and beat DCGAN-style convolutional networks, which manage ~1,700-3,200 on two
             # cores: 69-71% of samples classified with p >= 0.9 against 40-59%.
