@@ -112,8 +112,56 @@ def test_latent_size_applies_on_reset(small_data):
     trainer = Trainer("mnist", data=small_data)
     assert trainer.update_settings({"latent_dim": 16}) == ("latent_dim",)
     trainer.reset()
-    assert trainer.generator[0].in_features == 16
-    assert trainer.problem.fixed_noise.shape == (64, 16)
+    assert trainer.generator[0].in_features == 16 + 10  # z, then the 10-valued code
+    assert trainer.problem.fixed_noise.shape == (64, 26)
+
+
+def test_infogan_code_joins_the_noise_and_d_gets_a_head_to_guess_it(small_data):
+    trainer = Trainer("mnist", data=small_data)
+    assert trainer.settings["info_codes"] == 10
+    assert trainer.generator[0].in_features == 64 + 10
+    assert trainer.discriminator.head.out_features == 1 + 10
+    noise, codes = trainer.problem.noise_and_codes(2000, torch.Generator().manual_seed(0))
+    assert noise.shape == (2000, 74) and codes.shape == (2000,)
+    assert torch.equal(noise[:, 64:].argmax(1), codes)
+    assert torch.equal(noise[:, 64:].sum(1), torch.ones(2000))
+    assert np.bincount(codes.numpy(), minlength=10).min() > 150  # uniform: ~200 each
+    d_logit, guesses = trainer.discriminator.forward_with_codes(noise.new_zeros(5, 1, 28, 28))
+    assert d_logit.shape == (5, 1) and guesses.shape == (5, 10)
+    assert torch.equal(trainer.discriminator(noise.new_zeros(5, 1, 28, 28)), d_logit)
+    # The seed systems' presets keep their own networks: no code, no second head.
+    seed_system = Trainer("mnist-torch-mlp", data=small_data)
+    assert seed_system.settings["info_codes"] == 0
+    assert seed_system.generator[0].in_features == 64
+    assert isinstance(seed_system.discriminator, torch.nn.Sequential)
+
+
+def code_accuracy(trainer: Trainer) -> float:
+    """The share of fresh generated digits whose code D's second head guesses right."""
+    noise, codes = trainer.problem.noise_and_codes(500, torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        _, guesses = trainer.discriminator.forward_with_codes(trainer.generator(noise))
+    return (guesses.argmax(1) == codes).float().mean().item()
+
+
+def test_the_generator_learns_to_make_its_code_guessable(small_data):
+    trainer = Trainer("mnist", {"batch_size": 16, "info_weight": 1.0}, data=small_data)
+    assert code_accuracy(trainer) < 0.25  # chance is 0.1
+    trainer.run(300)  # measured: 0.72-0.97 on seeds 0-2
+    assert code_accuracy(trainer) > 0.5
+
+
+def test_without_its_weight_the_code_is_not_trained(small_data):
+    trainer = Trainer("mnist", {"batch_size": 16}, data=small_data)
+    assert trainer.update_settings({"info_weight": 0.0}) == ()  # live: no Reset needed
+    head = trainer.discriminator.head.weight
+    d_row, guessing_rows = head[:1].detach().clone(), head[1:].detach().clone()
+    trainer.run(5)
+    assert not torch.equal(head[:1], d_row)  # D trains...
+    assert torch.equal(head[1:], guessing_rows)  # ...and Q, with nothing to learn, does not
+    trainer.update_settings({"info_weight": 0.5})
+    trainer.run(1)
+    assert not torch.equal(trainer.discriminator.head.weight[1:], guessing_rows)
 
 
 def test_one_d_settings_are_refused_for_mnist():

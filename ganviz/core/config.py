@@ -307,6 +307,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("latent_dim", "Latent size", int, 64, 1, 512, live=False, group="Model",
             modes=("mnist",),
             help="Dimension of the generator's noise input z. Applied on Reset."),
+    Setting("info_codes", "InfoGAN code values", int, 0, 0, 100, live=False, group="Model",
+            modes=("mnist",),
+            help="InfoGAN (Chen et al. 2016): the generator's input also gets a categorical "
+                 "code, one of this many values (one-hot), and D a second head Q that "
+                 "guesses the code from the digit. G and Q are trained to make it "
+                 "guessable, so each value comes to stand for one kind of digit and fewer "
+                 "samples fall between two classes. 0 = off. Applied on Reset."),
+    Setting("info_weight", "InfoGAN weight", float, 1.0, 0.0, 100.0, group="Model",
+            modes=("mnist",),
+            help="Weight of Q's cross-entropy in both networks' losses (InfoGAN's lambda); "
+                 "0 lets the generator ignore its code. The loss curves show the GAN's own "
+                 "losses, without this term. Applied at once."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -386,6 +398,7 @@ def relevant(name: str, settings: dict[str, Any]) -> bool:
         "target_mean": lambda: get("target") != "mixture",
         "target_sigma": lambda: get("target") != "mixture",
         "noise_range": lambda: get("noise") != "gaussian",
+        "info_weight": lambda: bool(get("info_codes")),
     }
     rule = rules.get(name)
     return rule() if rule is not None else True

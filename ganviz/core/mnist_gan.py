@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ganviz.core import mnist
@@ -48,8 +49,45 @@ def _lrelu() -> nn.Module:
     return nn.LeakyReLU(0.2)
 
 
-def build(architecture: str, latent: int, output: str) -> tuple[nn.Module, nn.Module]:
-    """Generator (latent -> (N, 1, 28, 28) in the output range) and discriminator (-> logit)."""
+class CodeGuessingDiscriminator(nn.Module):
+    """D with InfoGAN's second head Q (Chen et al. 2016): from the same features it also
+    guesses which value of the categorical code the generator was given.
+
+    ``forward`` is D alone (the logit), so everything that only judges real against fake
+    (the losses, the penalties, the curves) sees an ordinary discriminator.
+    """
+
+    def __init__(self, discriminator: nn.Sequential, code_values: int) -> None:
+        super().__init__()
+        *body, last = discriminator
+        if not isinstance(last, nn.Linear) or last.out_features != 1:
+            raise ValueError("the discriminator must end in a linear layer to one logit")
+        self.body = nn.Sequential(*body)
+        self.head = nn.Linear(last.in_features, 1 + code_values)  # D's logit, then Q's
+        with torch.no_grad():  # D's column keeps its architecture's initialisation
+            self.head.weight[:1].copy_(last.weight)
+            self.head.bias[:1].copy_(last.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))[:, :1]
+
+    def forward_with_codes(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's logits (N, 1) and Q's logits over the code's values (N, code_values)."""
+        out = self.head(self.body(x))
+        return out[:, :1], out[:, 1:]
+
+
+def build(architecture: str, latent: int, output: str,
+          code_values: int = 0) -> tuple[nn.Module, nn.Module]:
+    """Generator (latent [+ one-hot code] -> (N, 1, 28, 28) in the output range) and
+    discriminator (-> logit; with ``code_values``, a CodeGuessingDiscriminator)."""
+    g, d = _build_networks(architecture, latent + code_values, output)
+    if code_values:
+        d = CodeGuessingDiscriminator(d, code_values)
+    return g, d
+
+
+def _build_networks(architecture: str, latent: int, output: str) -> tuple[nn.Module, nn.Module]:
     out = _output_layer(output)
     if architecture == "tf-mlp":  # S2
         g = nn.Sequential(nn.Linear(latent, 128), nn.ReLU(), nn.Linear(128, 784), out,
@@ -153,19 +191,21 @@ class MnistProblem:
 
     def reset(self, settings: dict) -> None:
         self.latent = settings["latent_dim"]
+        self.code_values = settings["info_codes"]
         self._order: torch.Tensor | None = None
         self._position = 0
         # The grid's noise is drawn once per run, from a stream of its own, so that each
         # cell shows the same z from the first iteration to the last.
         grid_rng = torch.Generator(self.device).manual_seed(settings["seed"] + 104_729)
-        self.fixed_noise = self._draw_noise(GRID_SIDE * GRID_SIDE, grid_rng)
+        self.fixed_noise = self.noise(GRID_SIDE * GRID_SIDE, grid_rng)
         real = torch.randperm(len(self.images), generator=grid_rng, device=self.device)
         self.real_grid = tile(self.to_unit(self.images[real[: GRID_SIDE * GRID_SIDE]]))
         self._classified: tuple[float, int, object] | None = None
         self._real_grid_sent = False
 
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
-        return build(self.architecture, settings["latent_dim"], self.output)
+        return build(self.architecture, settings["latent_dim"], self.output,
+                     settings["info_codes"])
 
     def keep_state(self) -> dict:
         """Where the pass over the data is (sessions resume it exactly), and which data."""
@@ -187,13 +227,24 @@ class MnistProblem:
     def update_settings(self, settings: dict) -> None:
         pass  # MNIST's live settings all act on the training loop
 
-    def _draw_noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
+    def noise_and_codes(self, n: int,
+                        rng: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The generator's input for ``n`` samples, and the code values drawn into it.
+
+        The input is z (the preset's noise, ``latent_dim`` numbers) followed, with
+        ``info_codes``, by a one-hot categorical code of uniformly drawn values.
+        """
         if self.noise_kind == "uniform":
-            return torch.rand(n, self.latent, generator=rng, device=self.device).mul_(2).sub_(1)
-        return torch.randn(n, self.latent, generator=rng, device=self.device)
+            z = torch.rand(n, self.latent, generator=rng, device=self.device).mul_(2).sub_(1)
+        else:
+            z = torch.randn(n, self.latent, generator=rng, device=self.device)
+        if not self.code_values:
+            return z, None
+        codes = torch.randint(self.code_values, (n,), generator=rng, device=self.device)
+        return torch.cat((z, F.one_hot(codes, self.code_values).to(z.dtype)), dim=1), codes
 
     def noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
-        return self._draw_noise(n, rng)
+        return self.noise_and_codes(n, rng)[0]
 
     def real_batch(self, n: int, rng: torch.Generator) -> torch.Tensor:
         """The next ``n`` digits of a shuffled pass over the data (a new order each epoch)."""
@@ -214,7 +265,7 @@ class MnistProblem:
     @torch.inference_mode()
     def sample(self, generator: nn.Module, n: int, rng: torch.Generator) -> np.ndarray:
         """``n`` generated digits, float32 (n, 28, 28) in [0, 1]."""
-        chunks = [self.to_unit(generator(self._draw_noise(min(512, n - start), rng)))
+        chunks = [self.to_unit(generator(self.noise(min(512, n - start), rng)))
                   for start in range(0, n, 512)]
         return np.concatenate(chunks).astype(np.float32, copy=False)
 

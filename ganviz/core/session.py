@@ -143,8 +143,16 @@ def load(path: str | Path, device=None, data=None):
     preset = presets.get(str(content["preset"]))
     state = dict(content["state"])
     try:
-        settings = config.validate(dict(content["settings"]), preset.mode)
-        built_with = config.validate(dict(state.get("built_with") or {}), preset.mode)
+        saved = dict(content["settings"])
+        built = dict(state.get("built_with") or {})
+        # A setting newer than the file takes its schema default, which is what the run
+        # trained with (a preset's own value may differ: the mnist preset's InfoGAN code).
+        for setting in config.settings_for(preset.mode):
+            saved.setdefault(setting.name, setting.default)
+            if not setting.live:
+                built.setdefault(setting.name, setting.default)
+        settings = config.validate(saved, preset.mode)
+        built_with = config.validate(built, preset.mode)
         config.check_consistency({**preset.settings(), **settings})
     except (config.SettingError, TypeError, ValueError, AttributeError) as error:
         raise SessionError(f"{name}: {error}") from None

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from ganviz.core import config, objectives, presets, runtime
 from ganviz.core.frames import Snapshot
@@ -110,6 +111,7 @@ class Trainer:
         the weights are about to be replaced by a saved run's)."""
         s = self.settings
         self.built_with = {n: s[n] for n in s if not config.lookup(n).live}
+        self._code_values = self.built_with.get("info_codes", 0)  # InfoGAN's code (MNIST)
         self.problem.reset(s)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s["seed"])
@@ -291,22 +293,26 @@ class Trainer:
         batch = self.settings["batch_size"]
         problem = self.problem
         real = problem.real_batch(batch, self.rng)
+        noise, codes = self._noise(batch)
         with torch.no_grad():
-            fake = self.generator(problem.noise(batch, self.rng))
+            fake = self.generator(noise)
         if noise_std:
             real = real + noise_std * self._randn_like(real)
             fake = fake + noise_std * self._randn_like(fake)
         if self.settings["r1_weight"]:
             real.requires_grad_(True)
         if problem.batch_dependent:  # minibatch features must come from one kind of batch
-            real_out, fake_out = self.discriminator(real), self.discriminator(fake)
+            real_out = self.discriminator(real)
+            fake_out, guesses = self._judge(fake)
         else:
             # One forward pass over real and fake together: fewer ops per step.
-            out = self.discriminator(torch.cat((real, fake)))
+            out, guesses = self._judge(torch.cat((real, fake)))
             real_out, fake_out = out[: real.shape[0]], out[real.shape[0]:]
+            guesses = None if guesses is None else guesses[real.shape[0]:]
         smoothing = self.settings["label_smoothing"] if self.objective.uses_smoothing() else 0.0
         loss_d = self.objective.d_loss(real_out, fake_out, smoothing)
-        total = loss_d + self._penalties(real, fake, real_out)
+        # Q shares D's layers and learns to read the code from D's update, as in InfoGAN.
+        total = loss_d + self._penalties(real, fake, real_out) + self._code_loss(guesses, codes)
         # autograd.grad computes only what this update needs and replaces zero_grad.
         grads = torch.autograd.grad(total, self._d_params)
         for p, g in zip(self._d_params, grads, strict=True):
@@ -316,17 +322,41 @@ class Trainer:
         return loss_d, real_out, fake_out
 
     def _update_generator(self, noise_std: float) -> torch.Tensor:
-        fake = self.generator(self.problem.noise(self.settings["batch_size"], self.rng))
+        noise, codes = self._noise(self.settings["batch_size"])
+        fake = self.generator(noise)
         if noise_std:
             fake = fake + noise_std * self._randn_like(fake)
-        loss_g = self.objective.g_loss(self.discriminator(fake))
-        grads = torch.autograd.grad(loss_g, self._g_params)
+        out, guesses = self._judge(fake)
+        loss_g = self.objective.g_loss(out)
+        grads = torch.autograd.grad(loss_g + self._code_loss(guesses, codes), self._g_params)
         for p, g in zip(self._g_params, grads, strict=True):
             p.grad = g
         self.opt_g.step()
         self.g_updates += 1
         self._update_ema()
         return loss_g
+
+    def _noise(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The generator's input, and the InfoGAN code values in it (None without codes)."""
+        if self._code_values:
+            return self.problem.noise_and_codes(n, self.rng)
+        return self.problem.noise(n, self.rng), None
+
+    def _judge(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """D's output on ``x``, and Q's logits over the code values (None without codes)."""
+        if self._code_values:
+            return self.discriminator.forward_with_codes(x)
+        return self.discriminator(x), None
+
+    def _code_loss(self, guesses: torch.Tensor | None,
+                   codes: torch.Tensor | None) -> torch.Tensor | float:
+        """InfoGAN's term: info_weight x the cross-entropy of Q's guesses of the codes. Its
+        minimum over G and Q maximises a lower bound on the mutual information between
+        the code and the digit drawn, so each code value comes to stand for one kind of
+        digit instead of being ignored."""
+        if guesses is None or not self.settings["info_weight"]:
+            return 0.0
+        return self.settings["info_weight"] * F.cross_entropy(guesses, codes)
 
     def _randn_like(self, x: torch.Tensor) -> torch.Tensor:
         return torch.randn(x.shape, generator=self.rng, device=x.device)
