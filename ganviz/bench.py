@@ -325,19 +325,19 @@ def plain_loop(name: str, device: str | None = None) -> Callable[[], tuple[float
     ones = torch.ones(batch, 1, device=reference.device)
     zeros = torch.zeros(batch, 1, device=reference.device)
 
-    code_values = s.get("info_codes", 0)
+    coded = bool(s.get("info_codes") or s.get("info_continuous"))
     info_weight = s.get("info_weight", 0.0)
 
     def iteration() -> tuple[float, float]:
         for _ in range(k):
             real = problem.real_batch(batch, rng)
             opt_d.zero_grad()
-            if code_values:  # InfoGAN as its tutorials write it: Q's loss joins both
+            if coded:  # InfoGAN as its tutorials write it: Q's loss joins both
                 noise, codes = problem.noise_and_codes(batch, rng)
                 fake = g(noise)
                 judged, guesses = d.forward_with_codes(fake.detach())
                 loss_d = (criterion(d(real), ones) + criterion(judged, zeros)
-                          + info_weight * nn.functional.cross_entropy(guesses, codes))
+                          + info_weight * problem.code_loss(guesses, codes))
             else:
                 fake = g(problem.noise(batch, rng))
                 loss_d = criterion(d(real), ones) + criterion(d(fake.detach()), zeros)
@@ -345,11 +345,10 @@ def plain_loop(name: str, device: str | None = None) -> Callable[[], tuple[float
             opt_d.step()
         for _ in range(k_g):
             opt_g.zero_grad()
-            if code_values:
+            if coded:
                 noise, codes = problem.noise_and_codes(batch, rng)
                 judged, guesses = d.forward_with_codes(g(noise))
-                loss_g = (criterion(judged, ones)
-                          + info_weight * nn.functional.cross_entropy(guesses, codes))
+                loss_g = criterion(judged, ones) + info_weight * problem.code_loss(guesses, codes)
             else:
                 loss_g = criterion(d(g(problem.noise(batch, rng))), ones)  # -log D(G(z))
             loss_g.backward()

@@ -191,16 +191,18 @@ def test_a_run_whose_data_moved_live_resumes_exactly(tmp_path, preset, change):
 def test_a_file_older_than_a_setting_opens_with_that_settings_default(tmp_path):
     """Files saved before InfoGAN's settings existed trained without a code, though the
     mnist preset now has one: such a file opens with the schema's default, no code."""
-    trainer = Trainer("mnist", {"batch_size": 8, "info_codes": 0})
+    trainer = Trainer("mnist", {"batch_size": 8, "info_codes": 0, "info_continuous": 0})
     trainer.run(3)
     path = session.save(trainer, tmp_path / "older.ganviz")
     content = torch.load(path, weights_only=True)
     for names in (content["settings"], content["state"]["built_with"]):
-        del names["info_codes"]
+        del names["info_codes"], names["info_continuous"]
     del content["settings"]["info_weight"]
     torch.save(content, path)
     resumed = session.load(path)
-    assert resumed.settings["info_codes"] == 0 and not resumed.pending_on_reset()
+    assert resumed.settings["info_codes"] == resumed.settings["info_continuous"] == 0
+    assert not resumed.pending_on_reset()
+    assert resumed.settings["info_weight"] == 0.5  # live: the preset's, ready for a code
     assert resumed.generator[0].in_features == 64
     resumed.run(3)
     trainer.run(3)

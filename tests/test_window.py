@@ -249,11 +249,15 @@ def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     assert window.controls.editors["latent_dim"].isVisibleTo(window.controls)
     assert not window.controls.editors["target_mean"].isVisibleTo(window.controls)
     model_form = window.controls._forms["Model"]
-    codes, weight = (window.controls.editors[n] for n in ("info_codes", "info_weight"))
-    assert codes.value() == 10 and model_form.isRowVisible(weight)
-    codes.setValue(0)  # no code: its weight has nothing to weigh
-    assert not model_form.isRowVisible(weight) and window.settings["info_codes"] == 0
+    codes, continuous, weight = (window.controls.editors[n] for n in (
+        "info_codes", "info_continuous", "info_weight"))
+    assert (codes.value(), continuous.value()) == (10, 2) and model_form.isRowVisible(weight)
+    codes.setValue(0)
+    assert model_form.isRowVisible(weight)  # the continuous codes are still weighed
+    continuous.setValue(0)  # no code at all: the weight has nothing to weigh
+    assert not model_form.isRowVisible(weight) and window.settings["info_continuous"] == 0
     codes.setValue(10)
+    continuous.setValue(2)
     assert model_form.isRowVisible(weight)
     assert window.real_digits_action.isVisible()
     before = window.images.samples_image.image.copy()

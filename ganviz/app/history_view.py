@@ -100,7 +100,7 @@ def _place(line: pg.InfiniteLine, value: float | None, label: str) -> None:
 
 class LossesPlot(_HistoryPlot):
     def __init__(self) -> None:
-        super().__init__("Losses (penalties not included)", "loss")
+        super().__init__("Losses (adversarial terms only)", "loss")
         self.loss_d = self.plot(pen=style.history_pen(style.LOSS_D), name="D loss")
         self.loss_g = self.plot(pen=style.history_pen(style.LOSS_G), name="G loss")
         self.history_curves = (self.loss_d, self.loss_g)

@@ -310,14 +310,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("info_codes", "InfoGAN code values", int, 0, 0, 100, live=False, group="Model",
             modes=("mnist",),
             help="InfoGAN (Chen et al. 2016): the generator's input also gets a categorical "
-                 "code, one of this many values (one-hot), and D a second head Q that "
+                 "code, one of this many values (2 to 100, one-hot), and D a second head Q that "
                  "guesses the code from the digit. G and Q are trained to make it "
                  "guessable, so each value comes to stand for one kind of digit and fewer "
                  "samples fall between two classes. 0 = off. Applied on Reset."),
+    Setting("info_continuous", "InfoGAN continuous codes", int, 0, 0, 8, live=False,
+            group="Model", modes=("mnist",),
+            help="InfoGAN's continuous codes: this many numbers from U(-1, 1) also join the "
+                 "generator's input, and Q estimates each of them too (a unit-variance "
+                 "Gaussian: half the squared error). In the InfoGAN paper two of them came "
+                 "to stand for a digit's slant and width. 0 = off. Applied on Reset."),
     Setting("info_weight", "InfoGAN weight", float, 1.0, 0.0, 100.0, group="Model",
             modes=("mnist",),
-            help="Weight of Q's cross-entropy in both networks' losses (InfoGAN's lambda); "
-                 "0 lets the generator ignore its code. The loss curves show the GAN's own "
+            help="Weight of Q's loss (the categorical code's cross-entropy plus the "
+                 "continuous codes' term) in both networks' losses, InfoGAN's lambda; 0 lets "
+                 "the generator ignore its codes. The loss curves show the GAN's own "
                  "losses, without this term. Applied at once."),
 )
 
@@ -364,6 +371,8 @@ def validate(values: dict[str, Any], mode: str | None = None) -> dict[str, Any]:
 
 def check_consistency(settings: dict[str, Any]) -> None:
     """Checks that span several settings (the mixture's lists); raises SettingError."""
+    if settings.get("info_codes") == 1:
+        raise SettingError("info_codes: one value is no code; use 0 (off) or 2 to 100")
     if "dataset" in settings and settings.get("noise") == "stratified":
         raise SettingError("noise: stratified is S1's 1-D noise; 2-D presets take gaussian "
                            "or uniform")
@@ -398,7 +407,7 @@ def relevant(name: str, settings: dict[str, Any]) -> bool:
         "target_mean": lambda: get("target") != "mixture",
         "target_sigma": lambda: get("target") != "mixture",
         "noise_range": lambda: get("noise") != "gaussian",
-        "info_weight": lambda: bool(get("info_codes")),
+        "info_weight": lambda: bool(get("info_codes") or get("info_continuous")),
     }
     rule = rules.get(name)
     return rule() if rule is not None else True

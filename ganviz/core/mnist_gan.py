@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -23,6 +24,13 @@ CLASSIFY_EVERY_S = 2.0
 
 # Output layer of the generator -> the range the real data are scaled to.
 OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "half-tanh": (-0.5, 0.5)}
+
+
+class Codes(NamedTuple):
+    """The InfoGAN codes drawn into a batch of generator inputs (None: that kind is off)."""
+
+    values: torch.Tensor | None  # the categorical code's values, (N,) int64
+    continuous: torch.Tensor | None  # the continuous codes, (N, info_continuous) in [-1, 1]
 
 
 class HalfTanh(nn.Module):
@@ -51,19 +59,21 @@ def _lrelu() -> nn.Module:
 
 class CodeGuessingDiscriminator(nn.Module):
     """D with InfoGAN's second head Q (Chen et al. 2016): from the same features it also
-    guesses which value of the categorical code the generator was given.
+    guesses the codes the generator was given (logits over the categorical code's values,
+    then an estimate of each continuous code).
 
     ``forward`` is D alone (the logit), so everything that only judges real against fake
-    (the losses, the penalties, the curves) sees an ordinary discriminator.
+    (the losses, the penalties, the curves) sees an ordinary discriminator. D's output
+    keeps its architecture's initialisation; Q's rows start as torch's default.
     """
 
-    def __init__(self, discriminator: nn.Sequential, code_values: int) -> None:
+    def __init__(self, discriminator: nn.Sequential, guesses: int) -> None:
         super().__init__()
         *body, last = discriminator
         if not isinstance(last, nn.Linear) or last.out_features != 1:
             raise ValueError("the discriminator must end in a linear layer to one logit")
         self.body = nn.Sequential(*body)
-        self.head = nn.Linear(last.in_features, 1 + code_values)  # D's logit, then Q's
+        self.head = nn.Linear(last.in_features, 1 + guesses)  # D's logit, then Q's
         with torch.no_grad():  # D's column keeps its architecture's initialisation
             self.head.weight[:1].copy_(last.weight)
             self.head.bias[:1].copy_(last.bias)
@@ -72,18 +82,19 @@ class CodeGuessingDiscriminator(nn.Module):
         return self.head(self.body(x))[:, :1]
 
     def forward_with_codes(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """D's logits (N, 1) and Q's logits over the code's values (N, code_values)."""
+        """D's logits (N, 1) and Q's guesses (N, code values + continuous codes)."""
         out = self.head(self.body(x))
         return out[:, :1], out[:, 1:]
 
 
-def build(architecture: str, latent: int, output: str,
-          code_values: int = 0) -> tuple[nn.Module, nn.Module]:
-    """Generator (latent [+ one-hot code] -> (N, 1, 28, 28) in the output range) and
-    discriminator (-> logit; with ``code_values``, a CodeGuessingDiscriminator)."""
-    g, d = _build_networks(architecture, latent + code_values, output)
-    if code_values:
-        d = CodeGuessingDiscriminator(d, code_values)
+def build(architecture: str, latent: int, output: str, code_values: int = 0,
+          continuous_codes: int = 0) -> tuple[nn.Module, nn.Module]:
+    """Generator (z [+ one-hot code] [+ continuous codes] -> (N, 1, 28, 28) in the output
+    range) and discriminator (-> logit; with codes, a CodeGuessingDiscriminator)."""
+    codes = code_values + continuous_codes
+    g, d = _build_networks(architecture, latent + codes, output)
+    if codes:
+        d = CodeGuessingDiscriminator(d, codes)
     return g, d
 
 
@@ -192,6 +203,7 @@ class MnistProblem:
     def reset(self, settings: dict) -> None:
         self.latent = settings["latent_dim"]
         self.code_values = settings["info_codes"]
+        self.continuous_codes = settings["info_continuous"]
         self._order: torch.Tensor | None = None
         self._position = 0
         # The grid's noise is drawn once per run, from a stream of its own, so that each
@@ -205,7 +217,7 @@ class MnistProblem:
 
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
         return build(self.architecture, settings["latent_dim"], self.output,
-                     settings["info_codes"])
+                     settings["info_codes"], settings["info_continuous"])
 
     def keep_state(self) -> dict:
         """Where the pass over the data is (sessions resume it exactly), and which data."""
@@ -227,21 +239,42 @@ class MnistProblem:
     def update_settings(self, settings: dict) -> None:
         pass  # MNIST's live settings all act on the training loop
 
-    def noise_and_codes(self, n: int,
-                        rng: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The generator's input for ``n`` samples, and the code values drawn into it.
+    def noise_and_codes(self, n: int, rng: torch.Generator) -> tuple[torch.Tensor, Codes]:
+        """The generator's input for ``n`` samples, and the InfoGAN codes drawn into it.
 
-        The input is z (the preset's noise, ``latent_dim`` numbers) followed, with
-        ``info_codes``, by a one-hot categorical code of uniformly drawn values.
+        The input is z (the preset's noise, ``latent_dim`` numbers), then with
+        ``info_codes`` a one-hot categorical code of uniformly drawn values, then
+        ``info_continuous`` codes from U(-1, 1).
         """
         if self.noise_kind == "uniform":
             z = torch.rand(n, self.latent, generator=rng, device=self.device).mul_(2).sub_(1)
         else:
             z = torch.randn(n, self.latent, generator=rng, device=self.device)
-        if not self.code_values:
-            return z, None
-        codes = torch.randint(self.code_values, (n,), generator=rng, device=self.device)
-        return torch.cat((z, F.one_hot(codes, self.code_values).to(z.dtype)), dim=1), codes
+        parts, values, continuous = [z], None, None
+        if self.code_values:
+            values = torch.randint(self.code_values, (n,), generator=rng, device=self.device)
+            parts.append(F.one_hot(values, self.code_values).to(z.dtype))
+        if self.continuous_codes:
+            continuous = torch.rand(n, self.continuous_codes, generator=rng,
+                                    device=self.device).mul_(2).sub_(1)
+            parts.append(continuous)
+        return (torch.cat(parts, dim=1) if len(parts) > 1 else z), Codes(values, continuous)
+
+    def code_loss(self, guesses: torch.Tensor, codes: Codes) -> torch.Tensor:
+        """InfoGAN's term, before its weight: how badly Q's ``guesses`` recover ``codes``.
+
+        The cross-entropy of the categorical code, plus for the continuous codes the
+        negative log-likelihood of a unit-variance Gaussian around Q's estimate (half the
+        squared error, as the InfoGAN paper models them). Minimised over G and Q, it
+        maximises a lower bound on the mutual information between codes and digits.
+        """
+        loss = guesses.new_zeros(())
+        if codes.values is not None:
+            loss = loss + F.cross_entropy(guesses[:, : self.code_values], codes.values)
+        if codes.continuous is not None:
+            estimate = guesses[:, self.code_values:]
+            loss = loss + 0.5 * (estimate - codes.continuous).square().sum(dim=1).mean()
+        return loss
 
     def noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
         return self.noise_and_codes(n, rng)[0]

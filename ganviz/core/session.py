@@ -144,15 +144,15 @@ def load(path: str | Path, device=None, data=None):
     state = dict(content["state"])
     try:
         saved = dict(content["settings"])
-        built = dict(state.get("built_with") or {})
-        # A setting newer than the file takes its schema default, which is what the run
-        # trained with (a preset's own value may differ: the mnist preset's InfoGAN code).
+        # A setting newer than the file: one the networks are built with takes its schema
+        # default, which is how the run was built (the preset's own value may differ: the
+        # mnist preset's InfoGAN code); a live one takes the preset's value.
         for setting in config.settings_for(preset.mode):
-            saved.setdefault(setting.name, setting.default)
-            if not setting.live:
-                built.setdefault(setting.name, setting.default)
+            if setting.name not in saved:
+                saved[setting.name] = (preset.settings()[setting.name] if setting.live
+                                       else setting.default)
         settings = config.validate(saved, preset.mode)
-        built_with = config.validate(built, preset.mode)
+        built_with = config.validate(dict(state.get("built_with") or {}), preset.mode)
         config.check_consistency({**preset.settings(), **settings})
     except (config.SettingError, TypeError, ValueError, AttributeError) as error:
         raise SessionError(f"{name}: {error}") from None

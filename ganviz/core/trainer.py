@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ganviz.core import config, objectives, presets, runtime
 from ganviz.core.frames import Snapshot
@@ -111,7 +110,10 @@ class Trainer:
         the weights are about to be replaced by a saved run's)."""
         s = self.settings
         self.built_with = {n: s[n] for n in s if not config.lookup(n).live}
-        self._code_values = self.built_with.get("info_codes", 0)  # InfoGAN's code (MNIST)
+        # InfoGAN's codes (MNIST) as the networks are built: changed codes wait for Reset,
+        # and the networks' shapes depend on them.
+        self._coded = bool(self.built_with.get("info_codes") or
+                           self.built_with.get("info_continuous"))
         self.problem.reset(s)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s["seed"])
@@ -312,7 +314,9 @@ class Trainer:
         smoothing = self.settings["label_smoothing"] if self.objective.uses_smoothing() else 0.0
         loss_d = self.objective.d_loss(real_out, fake_out, smoothing)
         # Q shares D's layers and learns to read the code from D's update, as in InfoGAN.
-        total = loss_d + self._penalties(real, fake, real_out) + self._code_loss(guesses, codes)
+        total = loss_d + self._penalties(real, fake, real_out)
+        if guesses is not None:
+            total = total + self._code_loss(guesses, codes)
         # autograd.grad computes only what this update needs and replaces zero_grad.
         grads = torch.autograd.grad(total, self._d_params)
         for p, g in zip(self._d_params, grads, strict=True):
@@ -328,7 +332,9 @@ class Trainer:
             fake = fake + noise_std * self._randn_like(fake)
         out, guesses = self._judge(fake)
         loss_g = self.objective.g_loss(out)
-        grads = torch.autograd.grad(loss_g + self._code_loss(guesses, codes), self._g_params)
+        # Without a code nothing is added: the toys' steps are mostly per-op overhead.
+        total = loss_g if guesses is None else loss_g + self._code_loss(guesses, codes)
+        grads = torch.autograd.grad(total, self._g_params)
         for p, g in zip(self._g_params, grads, strict=True):
             p.grad = g
         self.opt_g.step()
@@ -336,27 +342,25 @@ class Trainer:
         self._update_ema()
         return loss_g
 
-    def _noise(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The generator's input, and the InfoGAN code values in it (None without codes)."""
-        if self._code_values:
+    def _noise(self, n: int) -> tuple[torch.Tensor, object]:
+        """The generator's input, and the InfoGAN codes in it (None without codes)."""
+        if self._coded:
             return self.problem.noise_and_codes(n, self.rng)
         return self.problem.noise(n, self.rng), None
 
     def _judge(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """D's output on ``x``, and Q's logits over the code values (None without codes)."""
-        if self._code_values:
+        """D's output on ``x``, and Q's guesses of the codes (None without codes)."""
+        if self._coded:
             return self.discriminator.forward_with_codes(x)
         return self.discriminator(x), None
 
-    def _code_loss(self, guesses: torch.Tensor | None,
-                   codes: torch.Tensor | None) -> torch.Tensor | float:
-        """InfoGAN's term: info_weight x the cross-entropy of Q's guesses of the codes. Its
-        minimum over G and Q maximises a lower bound on the mutual information between
-        the code and the digit drawn, so each code value comes to stand for one kind of
-        digit instead of being ignored."""
-        if guesses is None or not self.settings["info_weight"]:
+    def _code_loss(self, guesses: torch.Tensor, codes) -> torch.Tensor | float:
+        """InfoGAN's term, info_weight x how badly Q recovers the codes: minimised over G
+        and Q, so that each code value comes to stand for one kind of digit instead of
+        being ignored (see MnistProblem.code_loss)."""
+        if not self.settings["info_weight"]:
             return 0.0
-        return self.settings["info_weight"] * F.cross_entropy(guesses, codes)
+        return self.settings["info_weight"] * self.problem.code_loss(guesses, codes)
 
     def _randn_like(self, x: torch.Tensor) -> torch.Tensor:
         return torch.randn(x.shape, generator=self.rng, device=x.device)
