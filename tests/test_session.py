@@ -188,9 +188,10 @@ def test_a_run_whose_data_moved_live_resumes_exactly(tmp_path, preset, change):
     same_run(uninterrupted, resumed)
 
 
-def test_a_file_older_than_a_setting_opens_with_that_settings_default(tmp_path):
-    """Files saved before InfoGAN's settings existed trained without a code, though the
-    mnist preset now has one: such a file opens with the schema's default, no code."""
+def test_a_file_older_than_a_setting_opens_as_it_was_built(tmp_path):
+    """Files saved before InfoGAN's settings existed trained without codes, though the
+    mnist preset now has them: such a file opens with the schema's default for settings
+    the networks are built with (no codes), and the preset's value for live ones."""
     trainer = Trainer("mnist", {"batch_size": 8, "info_codes": 0, "info_continuous": 0})
     trainer.run(3)
     path = session.save(trainer, tmp_path / "older.ganviz")

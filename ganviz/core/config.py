@@ -310,10 +310,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("info_codes", "InfoGAN code values", int, 0, 0, 100, live=False, group="Model",
             modes=("mnist",),
             help="InfoGAN (Chen et al. 2016): the generator's input also gets a categorical "
-                 "code, one of this many values (2 to 100, one-hot), and D a second head Q that "
-                 "guesses the code from the digit. G and Q are trained to make it "
-                 "guessable, so each value comes to stand for one kind of digit and fewer "
-                 "samples fall between two classes. 0 = off. Applied on Reset."),
+                 "code, one of this many values (one-hot; 1 is a constant, no code), and D "
+                 "a second head Q that guesses the code from the digit. G and Q are trained "
+                 "to make it guessable, so each value comes to stand for one kind of digit "
+                 "and fewer samples fall between two classes. 0 = off. Applied on Reset."),
     Setting("info_continuous", "InfoGAN continuous codes", int, 0, 0, 8, live=False,
             group="Model", modes=("mnist",),
             help="InfoGAN's continuous codes: this many numbers from U(-1, 1) also join the "
@@ -371,8 +371,6 @@ def validate(values: dict[str, Any], mode: str | None = None) -> dict[str, Any]:
 
 def check_consistency(settings: dict[str, Any]) -> None:
     """Checks that span several settings (the mixture's lists); raises SettingError."""
-    if settings.get("info_codes") == 1:
-        raise SettingError("info_codes: one value is no code; use 0 (off) or 2 to 100")
     if "dataset" in settings and settings.get("noise") == "stratified":
         raise SettingError("noise: stratified is S1's 1-D noise; 2-D presets take gaussian "
                            "or uniform")

@@ -150,13 +150,13 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "mnist", "mnist",
             "Made for a laptop CPU: LeakyReLU MLPs (G 76-256-512-784, D 784-512-256-1) at "
-            "about 50 iterations/s, Adam 1e-3 without momentum (beta1 0), a weight-averaged "
+            "about 45 iterations/s, Adam 1e-3 without momentum (beta1 0), a weight-averaged "
             "generator, and InfoGAN's codes (10 values and 2 continuous), which keep most "
             "digits from falling between two classes; digits of all ten classes form within "
             "two minutes. The grid uses fixed noise, so each cell can be followed as its "
             "digit forms.",
-            # Measured here over 120 s (see the README): this MLP pair runs ~6,700 iterations
-            # and beat DCGAN-style convolutional networks, which manage ~1,700-3,200 on two
+            # Measured here over 120 s (see the README): this MLP pair ran ~6,700 iterations
+            # (before the codes) and beat DCGAN-style convolutional networks: ~1,700-3,200 on two
             # cores: 69-71% of samples classified with p >= 0.9 against 40-59%.
             # EMA 0.999 (was 0.99): the averaged digits lose the MLP's salt-and-pepper
             # speckles; 71-73% classified with p >= 0.9 at 120 s against 68-69%.

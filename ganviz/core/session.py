@@ -146,7 +146,8 @@ def load(path: str | Path, device=None, data=None):
         saved = dict(content["settings"])
         # A setting newer than the file: one the networks are built with takes its schema
         # default, which is how the run was built (the preset's own value may differ: the
-        # mnist preset's InfoGAN code); a live one takes the preset's value.
+        # mnist preset's InfoGAN code); a live one takes the preset's value (right while a
+        # new live setting does nothing unless one built with it is on, as info_weight).
         for setting in config.settings_for(preset.mode):
             if setting.name not in saved:
                 saved[setting.name] = (preset.settings()[setting.name] if setting.live

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from ganviz.core import config, objectives, presets, runtime
 from ganviz.core.frames import Snapshot
 from ganviz.core.history import BoundedHistory
 from ganviz.core.theory import CURVES
+
+if TYPE_CHECKING:
+    from ganviz.core.mnist_gan import Codes
 
 
 def ema_decay(updates: int, decay: float, follow_recent: bool = False) -> float:
@@ -342,7 +346,7 @@ class Trainer:
         self._update_ema()
         return loss_g
 
-    def _noise(self, n: int) -> tuple[torch.Tensor, object]:
+    def _noise(self, n: int) -> tuple[torch.Tensor, Codes | None]:
         """The generator's input, and the InfoGAN codes in it (None without codes)."""
         if self._coded:
             return self.problem.noise_and_codes(n, self.rng)
@@ -354,7 +358,7 @@ class Trainer:
             return self.discriminator.forward_with_codes(x)
         return self.discriminator(x), None
 
-    def _code_loss(self, guesses: torch.Tensor, codes) -> torch.Tensor | float:
+    def _code_loss(self, guesses: torch.Tensor, codes: Codes) -> torch.Tensor | float:
         """InfoGAN's term, info_weight x how badly Q recovers the codes: minimised over G
         and Q, so that each code value comes to stand for one kind of digit instead of
         being ignored (see MnistProblem.code_loss)."""
