@@ -143,18 +143,18 @@ def load(path: str | Path, device=None, data=None):
     preset = presets.get(str(content["preset"]))
     state = dict(content["state"])
     try:
-        saved = dict(content["settings"])
+        saved, preset_settings = dict(content["settings"]), preset.settings()
         # A setting newer than the file: one the networks are built with takes its schema
         # default, which is how the run was built (the preset's own value may differ: the
         # mnist preset's InfoGAN code); a live one takes the preset's value (right while a
         # new live setting does nothing unless one built with it is on, as info_weight).
         for setting in config.settings_for(preset.mode):
             if setting.name not in saved:
-                saved[setting.name] = (preset.settings()[setting.name] if setting.live
+                saved[setting.name] = (preset_settings[setting.name] if setting.live
                                        else setting.default)
         settings = config.validate(saved, preset.mode)
         built_with = config.validate(dict(state.get("built_with") or {}), preset.mode)
-        config.check_consistency({**preset.settings(), **settings})
+        config.check_consistency({**preset_settings, **settings})
     except (config.SettingError, TypeError, ValueError, AttributeError) as error:
         raise SessionError(f"{name}: {error}") from None
     if preset.mode == "2d":
