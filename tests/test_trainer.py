@@ -1,32 +1,90 @@
+import copy
+
 import numpy as np
 import pytest
 import torch
 
 from ganviz.core import config, evaluation
 from ganviz.core.evaluation import Evaluator
-from ganviz.core.trainer import Trainer
+from ganviz.core.trainer import Trainer, step_optimizer
 
 
-def _count_optimizer_steps(optimizer):
-    calls = {"n": 0}
-    original = optimizer.step
-
-    def counting_step(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    optimizer.step = counting_step
-    return calls
+def _adam_steps(optimizer) -> int:
+    """Updates an Adam optimiser has made, by its own count (whichever path stepped it)."""
+    counts = {int(state["step"]) for state in optimizer.state.values()}
+    assert len(counts) == 1  # every parameter was updated as often
+    return counts.pop()
 
 
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_k_discriminator_updates_per_generator_update(k):
     trainer = Trainer("gaussian", {"k": k})
-    d_calls = _count_optimizer_steps(trainer.opt_d)
-    g_calls = _count_optimizer_steps(trainer.opt_g)
     trainer.run(5)
-    assert (d_calls["n"], g_calls["n"]) == (5 * k, 5)
+    assert (_adam_steps(trainer.opt_d), _adam_steps(trainer.opt_g)) == (5 * k, 5)
     assert (trainer.d_updates, trainer.g_updates, trainer.step_count) == (5 * k, 5, 5)
+
+
+def _twin_networks(seed: int = 0):
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.LeakyReLU(0.2),
+                              torch.nn.Linear(16, 1))
+    return net, copy.deepcopy(net)
+
+
+@pytest.mark.parametrize("options", [{}, {"betas": (0.5, 0.999)}, {"eps": 1e-6}])
+def test_quick_adam_step_gives_torchs_weights_and_state_bit_for_bit(options):
+    reference, quick = _twin_networks()
+    opt_reference = torch.optim.Adam(reference.parameters(), lr=1e-2, fused=True, **options)
+    opt_quick = torch.optim.Adam(quick.parameters(), lr=1e-2, fused=True, **options)
+    took_quick_path = []
+    for step in range(30):
+        if step == 15:  # a live learning-rate and beta change, as the window makes them
+            for opt in (opt_reference, opt_quick):
+                opt.param_groups[0]["lr"] = 3e-3
+                opt.param_groups[0]["betas"] = (0.3, 0.99)
+        x = torch.randn(8, 3)
+        for net in (reference, quick):
+            loss = net(x).square().mean()
+            grads = torch.autograd.grad(loss, list(net.parameters()))
+            for parameter, grad in zip(net.parameters(), grads, strict=True):
+                parameter.grad = grad
+        opt_reference.step()
+        took_quick_path.append(step_optimizer(opt_quick))
+    # The first step creates Adam's state through step(); every later one is quick.
+    assert took_quick_path == [False] + [True] * 29
+    for a, b in zip(reference.parameters(), quick.parameters(), strict=True):
+        assert torch.equal(a, b)
+        state_a, state_b = opt_reference.state[a], opt_quick.state[b]
+        assert set(state_a) == set(state_b)
+        assert all(torch.equal(state_a[key], state_b[key]) for key in state_a)
+
+
+@pytest.mark.parametrize("make", [
+    lambda params: torch.optim.Adam(params, lr=1e-2, amsgrad=True),
+    lambda params: torch.optim.Adam(params, lr=1e-2, weight_decay=1e-3, fused=True),
+    lambda params: torch.optim.Adam(params, lr=1e-2, foreach=True),
+    lambda params: torch.optim.SGD(params, lr=1e-2, momentum=0.9),
+])
+def test_other_optimisers_step_as_torch_steps_them(make):
+    reference, other = _twin_networks()
+    opt_reference, opt_other = make(reference.parameters()), make(other.parameters())
+    for _ in range(5):
+        x = torch.randn(8, 3)
+        for net in (reference, other):
+            net.zero_grad()
+            net(x).square().mean().backward()
+        opt_reference.step()
+        assert step_optimizer(opt_other) is False
+    assert all(torch.equal(a, b)
+               for a, b in zip(reference.parameters(), other.parameters(), strict=True))
+
+
+def test_the_trainers_adam_takes_the_quick_path():
+    trainer = Trainer("gaussian")
+    trainer.run(2)
+    trainer._update_discriminator(0.0)  # leaves D's gradients in place
+    assert step_optimizer(trainer.opt_d) is True
+    assert _adam_steps(trainer.opt_d) == 4
 
 
 def test_k_changed_mid_run_applies_to_the_next_iteration():
