@@ -59,12 +59,31 @@ def test_quick_adam_step_gives_torchs_weights_and_state_bit_for_bit(options):
         assert all(torch.equal(state_a[key], state_b[key]) for key in state_a)
 
 
+def _two_groups(params):
+    first, *rest = list(params)
+    return torch.optim.Adam([{"params": [first]}, {"params": rest, "lr": 1e-3}], lr=1e-2,
+                            fused=True)
+
+
+def _hooked(params):
+    optimizer = torch.optim.Adam(params, lr=1e-2, fused=True)
+    optimizer.register_step_post_hook(lambda *args: None)
+    return optimizer
+
+
 @pytest.mark.parametrize("make", [
-    lambda params: torch.optim.Adam(params, lr=1e-2, amsgrad=True),
+    lambda params: torch.optim.Adam(params, lr=1e-2, amsgrad=True, fused=True),
+    lambda params: torch.optim.Adam(params, lr=1e-2, maximize=True, fused=True),
     lambda params: torch.optim.Adam(params, lr=1e-2, weight_decay=1e-3, fused=True),
+    lambda params: torch.optim.Adam(params, lr=1e-2, weight_decay=1e-3, fused=True,
+                                    decoupled_weight_decay=True),
+    lambda params: torch.optim.Adam(params, lr=torch.tensor(1e-2), fused=True),
     lambda params: torch.optim.Adam(params, lr=1e-2, foreach=True),
     lambda params: torch.optim.SGD(params, lr=1e-2, momentum=0.9),
-])
+    _two_groups,
+    _hooked,
+], ids=["amsgrad", "maximize", "weight-decay", "adamw", "tensor-lr", "foreach", "sgd",
+        "two-groups", "hooked"])
 def test_other_optimisers_step_as_torch_steps_them(make):
     reference, other = _twin_networks()
     opt_reference, opt_other = make(reference.parameters()), make(other.parameters())
@@ -77,6 +96,37 @@ def test_other_optimisers_step_as_torch_steps_them(make):
         assert step_optimizer(opt_other) is False
     assert all(torch.equal(a, b)
                for a, b in zip(reference.parameters(), other.parameters(), strict=True))
+
+
+def test_a_parameter_without_gradient_is_left_as_torch_leaves_it():
+    reference, other = _twin_networks()
+    optimizers = [torch.optim.Adam(net.parameters(), lr=1e-2, fused=True)
+                  for net in (reference, other)]
+    for step in range(4):
+        x = torch.randn(8, 3)
+        for net in (reference, other):
+            net.zero_grad(set_to_none=True)
+            net(x).square().mean().backward()
+            if step >= 2:  # the last layer's bias gets no gradient from then on
+                net[2].bias.grad = None
+        optimizers[0].step()
+        assert step_optimizer(optimizers[1]) is (step == 1)
+    assert all(torch.equal(a, b)
+               for a, b in zip(reference.parameters(), other.parameters(), strict=True))
+
+
+def test_a_restored_run_goes_on_as_if_never_stopped():
+    uninterrupted, restored = Trainer("gaussian"), Trainer("gaussian")
+    uninterrupted.run(20)
+    restored.run(10)
+    kept = restored.keep_state()
+    restored.run(5)
+    restored.restore_state(kept)
+    restored.run(10)
+    for a, b in zip(uninterrupted._g_params + uninterrupted._d_params,
+                    restored._g_params + restored._d_params, strict=True):
+        assert torch.equal(a, b)
+    assert step_optimizer(restored.opt_g) is True  # the restored Adam steps quickly too
 
 
 def test_the_trainers_adam_takes_the_quick_path():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+from torch.optim import optimizer as torch_optimizer
 
 from ganviz.core import config, objectives, presets, runtime
 from ganviz.core.frames import Snapshot
@@ -72,7 +73,7 @@ def step_optimizer(optimizer: torch.optim.Optimizer) -> bool:
     missing gradient, options ganviz does not set) goes through ``step()``.
     """
     groups = optimizer.param_groups
-    if not (type(optimizer) is torch.optim.Adam and len(groups) == 1):
+    if not (type(optimizer) is torch.optim.Adam and len(groups) == 1) or _step_is_hooked(optimizer):
         optimizer.step()
         return False
     group = groups[0]
@@ -85,7 +86,7 @@ def step_optimizer(optimizer: torch.optim.Optimizer) -> bool:
         return False
     grads, exp_avgs, exp_avg_sqs, steps = [], [], [], []
     for p in params:
-        if p.grad is None:
+        if p.grad is None or p.grad.is_sparse:
             optimizer.step()
             return False
         p_state = state[p]
@@ -99,6 +100,15 @@ def step_optimizer(optimizer: torch.optim.Optimizer) -> bool:
                        lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=0.0,
                        eps=group["eps"], maximize=False, grad_scale=None, found_inf=None)
     return True
+
+
+def _step_is_hooked(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether something expects ``step()`` itself to run: its hooks, a step replaced on
+    this optimiser, gradient scaling (none of which ganviz uses)."""
+    return bool(optimizer._optimizer_step_pre_hooks or optimizer._optimizer_step_post_hooks
+                or getattr(torch_optimizer, "_global_optimizer_pre_hooks", None)
+                or getattr(torch_optimizer, "_global_optimizer_post_hooks", None)
+                or "step" in vars(optimizer) or hasattr(optimizer, "grad_scale"))
 
 
 OPTIMIZER_NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam",
