@@ -52,7 +52,7 @@ def save_grid(images: np.ndarray, path: str) -> None:
 
     from ganviz.core.mnist_gan import tile
 
-    grid = np.ascontiguousarray(tile(images, side=int(len(images) ** 0.5)))
+    grid = np.ascontiguousarray(tile(images, columns=int(len(images) ** 0.5)))
     image = QImage(grid.data, grid.shape[1], grid.shape[0], grid.shape[1],
                    QImage.Format.Format_Grayscale8)
     image.scaled(grid.shape[1] * 2, grid.shape[0] * 2).save(path)

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from ganviz.core import config, presets
+from ganviz.core.frames import NOISE_GRID_TITLE
 from ganviz.core.mnist import load_bundled
-from ganviz.core.mnist_gan import GRID_SIDE, tile
+from ganviz.core.mnist_gan import GRID_SIDE, MAX_CODE_ROWS, tile
 from ganviz.core.trainer import Trainer
 
 MNIST_PRESETS = [name for name, p in presets.PRESETS.items() if p.mode == "mnist"]
@@ -198,6 +199,92 @@ def test_without_its_weight_the_code_is_not_trained(small_data):
     assert not torch.equal(trainer.discriminator.head.weight[1:], guessing_rows)
 
 
+def test_the_code_grid_has_a_row_per_code_value_and_a_z_per_column(small_data):
+    trainer = Trainer("mnist", {"info_codes": 10, "info_continuous": 2}, data=small_data)
+    problem, latent = trainer.problem, trainer.settings["latent_dim"]
+    fixed, grid = problem.fixed_noise, problem.grid_inputs["codes"].reshape(10, GRID_SIDE, -1)
+    assert torch.equal(grid[..., :latent], fixed[:GRID_SIDE, :latent].expand(10, -1, -1))
+    values = grid[..., latent: latent + 10]
+    assert torch.equal(values.sum(-1), torch.ones(10, GRID_SIDE))  # one-hot
+    assert torch.equal(values.argmax(-1), torch.arange(10)[:, None].expand(-1, GRID_SIDE))
+    assert torch.equal(grid[..., latent + 10:], torch.zeros(10, GRID_SIDE, 2))  # their mean
+    trainer.update_settings({"sample_grid": "codes"})
+    view = trainer.snapshot().view
+    assert view.grid_layout == "codes"
+    assert view.samples_grid.shape == (10 * 30 - 2, GRID_SIDE * 30 - 2)
+    assert view.grid_title == "One row per code value 0-9 (z per column)"
+    # The generated rows differ (each value its own input) and so do the columns.
+    digits = view.samples_grid.astype(float)
+    assert np.abs(digits[:28] - digits[30:58]).mean() > 0.5
+    assert np.abs(digits[:, :28] - digits[:, 30:58]).mean() > 0.5
+
+
+def test_the_continuous_grid_sweeps_each_code_across_its_band_of_rows(small_data):
+    trainer = Trainer("mnist", {"info_codes": 10, "info_continuous": 2}, data=small_data)
+    problem, latent = trainer.problem, trainer.settings["latent_dim"]
+    grid = problem.grid_inputs["continuous"].reshape(GRID_SIDE, GRID_SIDE, -1)
+    sweep = torch.linspace(-1.0, 1.0, GRID_SIDE)
+    for row in range(GRID_SIDE):
+        code = row // 4  # 8 rows: 4 for c1, then 4 for c2
+        fixed = problem.fixed_noise[row]
+        assert torch.equal(grid[row, :, : latent + 10], fixed[: latent + 10].expand(GRID_SIDE, -1))
+        assert torch.equal(grid[row, :, latent + 10 + code], sweep)
+        assert torch.equal(grid[row, :, latent + 10 + 1 - code], torch.zeros(GRID_SIDE))
+    trainer.update_settings({"sample_grid": "continuous"})
+    view = trainer.snapshot().view
+    assert (view.grid_layout, view.samples_grid.shape) == ("continuous", (238, 238))
+    assert view.grid_title == "c1, c2: -1 to 1 left to right (4 rows each)"
+
+
+@pytest.mark.parametrize(("overrides", "layouts"), [
+    ({"info_codes": 0, "info_continuous": 0}, {"noise"}),
+    ({"info_codes": 1, "info_continuous": 0}, {"noise"}),  # a constant, not a code
+    ({"info_codes": 4, "info_continuous": 0}, {"noise", "codes"}),
+    ({"info_codes": 0, "info_continuous": 3}, {"noise", "continuous"}),
+])
+def test_a_layout_the_codes_lack_shows_the_fixed_noise(overrides, layouts, small_data):
+    trainer = Trainer("mnist", overrides, data=small_data)
+    assert set(trainer.problem.grid_inputs) == layouts
+    for wanted in config.GRID_LAYOUTS:
+        trainer.update_settings({"sample_grid": wanted})
+        view = trainer.snapshot().view
+        drawn = wanted if wanted in layouts else "noise"
+        assert view.grid_layout == drawn
+        if drawn == "noise":
+            assert view.grid_title == NOISE_GRID_TITLE and view.samples_grid.shape == (238, 238)
+    # Codes changed but not yet applied (they wait for Reset): the grid keeps the built ones.
+    trainer.update_settings({"info_codes": 6, "info_continuous": 1, "sample_grid": "codes"})
+    assert trainer.snapshot().view.grid_layout == ("codes" if "codes" in layouts else "noise")
+    trainer.reset()
+    assert trainer.snapshot().view.grid_layout == "codes"
+
+
+def test_many_code_values_show_their_first_rows(small_data):
+    trainer = Trainer("mnist", {"info_codes": 40, "sample_grid": "codes"}, data=small_data)
+    view = trainer.snapshot().view
+    assert view.samples_grid.shape == (MAX_CODE_ROWS * 30 - 2, 238)
+    assert view.grid_title == f"One row per code value 0-{MAX_CODE_ROWS - 1} of 40 (z per column)"
+
+
+def test_the_sample_grid_setting_is_checked_and_shown_only_with_codes():
+    with pytest.raises(config.SettingError,
+                       match="sample_grid: expected one of noise, codes, continuous"):
+        Trainer("mnist", {"sample_grid": "rows"})
+    assert not config.relevant("sample_grid", {"info_codes": 1, "info_continuous": 0})
+    assert config.relevant("sample_grid", {"info_codes": 2, "info_continuous": 0})
+    assert config.relevant("sample_grid", {"info_codes": 0, "info_continuous": 1})
+    # Codes turned off for the next run: this run still has them, until Reset.
+    off = {"info_codes": 0, "info_continuous": 0}
+    for name in ("sample_grid", "info_weight"):
+        assert not config.relevant(name, off)
+        assert config.relevant(name, off, pending=("info_codes",))
+        assert config.relevant(name, off, pending=("info_continuous", "seed"))
+        assert not config.relevant(name, off, pending=("seed",))
+    # Codes turned on for the next run: shown now, a layout waits for Reset like the codes.
+    assert config.relevant("sample_grid", {"info_codes": 10, "info_continuous": 0},
+                           pending=("info_codes",))
+
+
 def test_one_d_settings_are_refused_for_mnist():
     with pytest.raises(config.SettingError, match="target_mean: not a setting of mnist presets"):
         Trainer("mnist", {"target_mean": 3.0})
@@ -206,7 +293,7 @@ def test_one_d_settings_are_refused_for_mnist():
 def test_tile_layout():
     images = np.zeros((4, 28, 28), dtype=np.float32)
     images[3] = 1.0
-    grid = tile(images, side=2, gap=2)
+    grid = tile(images, columns=2, gap=2)
     assert grid.shape == (58, 58)
     assert grid[30:, 30:].min() == 255 and grid[:28, :28].max() == 0
     assert grid[28, 0] == 64  # the gap

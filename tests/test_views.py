@@ -110,7 +110,8 @@ def test_unchanged_class_shares_are_not_redrawn(qtbot, monkeypatch):
     def frame(step: int, counts) -> object:
         counts = np.array(counts)
         data = ImagesViewData(
-            step=step, samples_grid=np.zeros((238, 238), np.uint8), real_grid=None,
+            step=step, samples_grid=np.zeros((238, 238), np.uint8), grid_layout="noise",
+            grid_title="Generated digits (same noise every frame)", real_grid=None,
             class_counts=counts, confident_counts=counts // 2, confident=0.5,
             coverage=0.9, classified_step=step - step % 100, data_source="bundled")
         return type("Snapshot", (), {"view": data, "history": _history(step),

@@ -237,6 +237,7 @@ class ControlPanel(QWidget):
         groups["Stabilisers"].addRow(self.pretrain_button)
         self._mode = "1d"
         self._values: dict = dict(settings)
+        self._pending: tuple[str, ...] = ()  # settings waiting for Reset (see show_pending)
 
         self.pending_label = QLabel(wordWrap=True)
         self.pending_label.setStyleSheet("color: #a05a00;")
@@ -265,7 +266,8 @@ class ControlPanel(QWidget):
         """Show the settings of this mode that matter with the others as they are."""
         visible_groups = set()
         for setting in config.SETTINGS:
-            shown = self._mode in setting.modes and config.relevant(setting.name, self._values)
+            shown = self._mode in setting.modes and config.relevant(setting.name, self._values,
+                                                                    self._pending)
             self._forms[setting.group].setRowVisible(self.editors[setting.name], shown)
             if shown:
                 visible_groups.add(setting.group)
@@ -288,6 +290,9 @@ class ControlPanel(QWidget):
         self._update_rows()
 
     def show_pending(self, names: tuple[str, ...]) -> None:
+        if names != self._pending:  # rows of the run's model stay while it keeps them
+            self._pending = tuple(names)
+            self._update_rows()
         labels = [config.lookup(n).label for n in names]
         self.pending_label.setText(f"Changed, waiting for Reset: {', '.join(labels)}"
                                    if labels else "")

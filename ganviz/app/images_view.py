@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.core.frames import NOISE_GRID_TITLE
 
 
 class GreyImage(pg.GraphicsObject):
@@ -104,8 +105,7 @@ GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
 class ImagesView(pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.samples_plot, self.samples_image = _image_box(
-            "Generated digits (same noise every frame)")
+        self.samples_plot, self.samples_image = _image_box(NOISE_GRID_TITLE)
         self.real_plot, self.real_image = _image_box("Real digits")
         self.classes = ClassSharesPlot()
         self.losses = LossesPlot()
@@ -132,6 +132,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
             plot.setPreferredWidth(self._grid_width)
         self._real_shown = True
         self._classes_shown = None  # the classification last drawn
+        self._grid_title = NOISE_GRID_TITLE
 
     def show_real(self, shown: bool) -> None:
         self._real_shown = shown
@@ -149,6 +150,9 @@ class ImagesView(pg.GraphicsLayoutWidget):
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
         self.samples_image.setImage(view.samples_grid)
+        if view.grid_title != self._grid_title:  # a layout chosen, or a Reset's codes
+            self._grid_title = view.grid_title
+            self.samples_plot.setTitle(view.grid_title)
         # The trainer classifies every 2 seconds and repeats the result in the frames between:
         # redrawing unchanged bars and title cost 2.5 ms of every frame.
         classes = (None if view.class_counts is None else

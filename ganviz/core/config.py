@@ -163,6 +163,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TARGETS = ("gaussian", "mixture", "uniform", "laplace")
 NOISES = ("gaussian", "uniform", "stratified")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+GRID_LAYOUTS = ("noise", "codes", "continuous")  # the MNIST sample grid's layouts
 DATASETS_2D = ("ring8", "grid25", "two-moons", "spiral", "line", "two-gaussians",
                "custom")
 
@@ -326,6 +327,14 @@ SETTINGS: tuple[Setting, ...] = (
                  "continuous codes' term) in both networks' losses, InfoGAN's lambda; 0 lets "
                  "the generator ignore its codes. The loss curves show the GAN's own "
                  "losses, without this term. Applied at once."),
+    Setting("sample_grid", "Sample grid", str, "noise", group="Model", modes=("mnist",),
+            choices=GRID_LAYOUTS,
+            help="What the grid of generated digits shows. noise: 64 fixed inputs, the same "
+                 "every frame. codes: one row per value of InfoGAN's categorical code, the "
+                 "same z down each column (what each value has come to stand for). "
+                 "continuous: each continuous code from -1 to 1 across a row, the rest "
+                 "fixed (InfoGAN's slant and width, if learnt). A layout the run's codes do "
+                 "not have shows noise. Applied at once; training is unchanged."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -386,9 +395,21 @@ def check_consistency(settings: dict[str, Any]) -> None:
         raise SettingError("mixture_weights: at least one weight must be above 0")
 
 
-def relevant(name: str, settings: dict[str, Any]) -> bool:
+def _has_codes(settings: dict[str, Any], pending: tuple[str, ...], values_from: int) -> bool:
+    """Whether the settings, or the run as built, have InfoGAN codes (a categorical code
+    counts from ``values_from`` values). A code setting waiting for Reset differs from the
+    run's: one set to 0 means the run still has it."""
+    get = settings.get
+    now = get("info_codes", 0) >= values_from or bool(get("info_continuous", 0))
+    built = any(name in pending and not get(name, 0)
+                for name in ("info_codes", "info_continuous"))
+    return now or built
+
+
+def relevant(name: str, settings: dict[str, Any], pending: tuple[str, ...] = ()) -> bool:
     """Whether a setting does anything with the others as they are (the window hides the
-    rest: the gradient-penalty weight only matters for wgan-gp, say)."""
+    rest: the gradient-penalty weight only matters for wgan-gp, say). ``pending``: the
+    settings changed but waiting for Reset (the run still trains with their old values)."""
     get = settings.get
     rules = {
         "gp_weight": lambda: get("loss") == "wgan-gp",
@@ -405,7 +426,8 @@ def relevant(name: str, settings: dict[str, Any]) -> bool:
         "target_mean": lambda: get("target") != "mixture",
         "target_sigma": lambda: get("target") != "mixture",
         "noise_range": lambda: get("noise") != "gaussian",
-        "info_weight": lambda: bool(get("info_codes") or get("info_continuous")),
+        "info_weight": lambda: _has_codes(settings, pending, 1),
+        "sample_grid": lambda: _has_codes(settings, pending, 2),  # one value is a constant
     }
     rule = rules.get(name)
     return rule() if rule is not None else True

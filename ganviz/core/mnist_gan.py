@@ -12,10 +12,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganviz.core import mnist
-from ganviz.core.frames import ImagesViewData
+from ganviz.core.frames import NOISE_GRID_TITLE, ImagesViewData
 
 GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
 GRID_GAP = 2  # pixels between digits
+# The `sample_grid` layout "codes" has one row per value of the categorical code, at most
+# this many (the first values): more rows would make each digit too small to read.
+MAX_CODE_ROWS = 16
 CLASSIFIED_SAMPLES = 500  # fresh samples classified per refresh of the class histogram
 # The class histogram refreshes at most this often in the window. Classifying 500 samples
 # takes ~66 ms on two cores, inside the training process: every 0.5 s that was 13% of the
@@ -167,16 +170,35 @@ def _dcgan_init(*networks: nn.Module) -> None:
                 nn.init.zeros_(layer.bias)
 
 
-def tile(images: np.ndarray, side: int = GRID_SIDE, gap: int = GRID_GAP) -> np.ndarray:
-    """(side*side, 28, 28) images in [0, 1] -> one uint8 image, for one image item."""
+def tile(images: np.ndarray, columns: int = GRID_SIDE, gap: int = GRID_GAP) -> np.ndarray:
+    """(N, 28, 28) images in [0, 1] -> one uint8 image of ``columns`` digits a row, filled
+    row by row (the last row may be short), for one image item."""
     n, h, w = images.shape
-    grid = np.full((side * (h + gap) - gap, side * (w + gap) - gap), 64, dtype=np.uint8)
+    rows = max(1, -(-n // columns))
+    grid = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), 64, dtype=np.uint8)
     pixels = (np.clip(images, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    for index in range(min(n, side * side)):
-        row, col = divmod(index, side)
+    for index in range(n):
+        row, col = divmod(index, columns)
         grid[row * (h + gap): row * (h + gap) + h, col * (w + gap): col * (w + gap) + w] = (
             pixels[index])
     return grid
+
+
+def grid_title(layout: str, values: int, count: int) -> str:
+    """What the sample grid of ``layout`` shows, for its plot's title (see
+    MnistProblem._grid_inputs), given ``values`` categorical values and ``count``
+    continuous codes."""
+    if layout == "codes":
+        rows = min(values, MAX_CODE_ROWS)
+        shown = f"0-{rows - 1} of {values}" if rows < values else f"0-{values - 1}"
+        return f"One row per code value {shown} (z per column)"
+    if layout == "continuous":
+        band = max(1, GRID_SIDE // count)
+        codes = ", ".join(f"c{code + 1}" for code in range(count)) if count <= 3 else \
+            f"c1-c{count}"
+        rows = f" ({band} rows each)" if count > 1 and band > 1 else ""
+        return f"{codes}: -1 to 1 left to right{rows}"
+    return NOISE_GRID_TITLE
 
 
 class MnistProblem:
@@ -210,10 +232,51 @@ class MnistProblem:
         # cell shows the same z from the first iteration to the last.
         grid_rng = torch.Generator(self.device).manual_seed(settings["seed"] + 104_729)
         self.fixed_noise = self.noise(GRID_SIDE * GRID_SIDE, grid_rng)
+        self.grid_inputs = self._grid_inputs(self.fixed_noise)
         real = torch.randperm(len(self.images), generator=grid_rng, device=self.device)
         self.real_grid = tile(self.to_unit(self.images[real[: GRID_SIDE * GRID_SIDE]]))
         self._classified: tuple[float, int, object] | None = None
         self._real_grid_sent = False
+
+    def _grid_inputs(self, fixed: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The generator's inputs for each `sample_grid` layout this run's codes allow, all
+        made of the fixed noise: rows of GRID_SIDE digits, so that a row or column varies
+        one thing while the rest stays as it was.
+
+        - "noise": the fixed inputs themselves (random code values among them);
+        - "codes": one row per categorical value; column j has the z of the j-th fixed
+          input, and the continuous codes at 0, their mean;
+        - "continuous": a band of rows per continuous code, which goes from -1 to 1 across
+          each row; the row keeps the z and categorical value of a fixed input, and the
+          other continuous codes are 0.
+        """
+        latent, values, count = self.latent, self.code_values, self.continuous_codes
+        inputs = {"noise": fixed}
+        if values >= 2:  # one value is a constant, not a code
+            rows = min(values, MAX_CODE_ROWS)
+            grid = fixed[:GRID_SIDE].repeat(rows, 1)  # row r, column j: fixed input j
+            grid[:, latent + values:] = 0.0
+            grid[:, latent: latent + values] = 0.0
+            cells = torch.arange(rows * GRID_SIDE, device=fixed.device)
+            grid[cells, latent + cells // GRID_SIDE] = 1.0
+            inputs["codes"] = grid
+        if count:
+            band = max(1, GRID_SIDE // count)  # rows per continuous code
+            sweep = torch.linspace(-1.0, 1.0, GRID_SIDE, device=fixed.device)
+            rows = []
+            for code in range(count):
+                for row in range(band):
+                    block = fixed[code * band + row].repeat(GRID_SIDE, 1)
+                    block[:, latent + values:] = 0.0
+                    block[:, latent + values + code] = sweep
+                    rows.append(block)
+            inputs["continuous"] = torch.cat(rows)
+        return inputs
+
+    def grid_layout(self, wanted: str) -> str:
+        """The layout drawn for the `sample_grid` setting ``wanted``: "noise" when this
+        run's codes (as built: changed codes wait for Reset) have none of that kind."""
+        return wanted if wanted in self.grid_inputs else "noise"
 
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
         return build(self.architecture, settings["latent_dim"], self.output,
@@ -318,7 +381,8 @@ class MnistProblem:
 
     @torch.inference_mode()
     def view_data(self, trainer, settings: dict) -> ImagesViewData:
-        grid = tile(self.to_unit(trainer.generator_ema(self.fixed_noise)))
+        layout = self.grid_layout(settings["sample_grid"])
+        grid = tile(self.to_unit(trainer.generator_ema(self.grid_inputs[layout])))
         now = time.perf_counter()
         # Classifying a few hundred fresh samples costs far more than the grid: refresh the
         # histogram every CLASSIFY_EVERY_S, not at every frame.
@@ -330,7 +394,9 @@ class MnistProblem:
         real_grid = None if self._real_grid_sent else self.real_grid
         self._real_grid_sent = True
         return ImagesViewData(
-            step=trainer.step_count, samples_grid=grid, real_grid=real_grid,
+            step=trainer.step_count, samples_grid=grid, grid_layout=layout,
+            grid_title=grid_title(layout, self.code_values, self.continuous_codes),
+            real_grid=real_grid,
             class_counts=stats.counts, confident_counts=stats.confident_counts,
             confident=stats.confident, coverage=stats.coverage,
             classified_step=classified_step, data_source=self.data_source,
