@@ -132,7 +132,6 @@ class ImagesView(pg.GraphicsLayoutWidget):
             plot.setPreferredWidth(self._grid_width)
         self._real_shown = True
         self._classes_shown = None  # the classification last drawn
-        self._grid_title = NOISE_GRID_TITLE
 
     def show_real(self, shown: bool) -> None:
         self._real_shown = shown
@@ -150,8 +149,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
         self.samples_image.setImage(view.samples_grid)
-        if view.grid_title != self._grid_title:  # a layout chosen, or a Reset's codes
-            self._grid_title = view.grid_title
+        if view.grid_title != self.samples_plot.titleLabel.text:  # a layout, or a Reset's codes
             self.samples_plot.setTitle(view.grid_title)
         # The trainer classifies every 2 seconds and repeats the result in the frames between:
         # redrawing unchanged bars and title cost 2.5 ms of every frame.

@@ -255,8 +255,7 @@ class MnistProblem:
         if values >= 2:  # one value is a constant, not a code
             rows = min(values, MAX_CODE_ROWS)
             grid = fixed[:GRID_SIDE].repeat(rows, 1)  # row r, column j: fixed input j
-            grid[:, latent + values:] = 0.0
-            grid[:, latent: latent + values] = 0.0
+            grid[:, latent:] = 0.0  # every code: the one-hot is set below
             cells = torch.arange(rows * GRID_SIDE, device=fixed.device)
             grid[cells, latent + cells // GRID_SIDE] = 1.0
             inputs["codes"] = grid
@@ -300,7 +299,7 @@ class MnistProblem:
         self._position = int(state["position"])
 
     def update_settings(self, settings: dict) -> None:
-        pass  # MNIST's live settings all act on the training loop
+        pass  # MNIST's live settings act on the training loop, or (sample_grid) on frames
 
     def noise_and_codes(self, n: int, rng: torch.Generator) -> tuple[torch.Tensor, Codes]:
         """The generator's input for ``n`` samples, and the InfoGAN codes drawn into it.

@@ -69,37 +69,45 @@ def step_optimizer(optimizer: torch.optim.Optimizer) -> bool:
     then the regrouping of tensors by device and dtype. This makes the same two kernel calls
     torch's fused Adam makes (the step counts, then the update) on the lists it keeps, so
     the weights come out bit for bit the same (a test checks it); it cost 56 us against
-    194 us. Anything else (another optimiser, a first step that creates the state, a
+    165-194 us. Anything else (another optimiser, a first step that creates the state, a
     missing gradient, options ganviz does not set) goes through ``step()``.
     """
-    groups = optimizer.param_groups
-    if not (type(optimizer) is torch.optim.Adam and len(groups) == 1) or _step_is_hooked(optimizer):
+    lists = _fused_adam_lists(optimizer)
+    if lists is None:
         optimizer.step()
         return False
-    group = groups[0]
-    params, state = group["params"], optimizer.state
-    if (not group["fused"] or group["amsgrad"] or group["maximize"] or group["weight_decay"]
-            or group["capturable"] or group["differentiable"]
-            or group.get("decoupled_weight_decay") or isinstance(group["lr"], torch.Tensor)
-            or len(state) != len(params)):
-        optimizer.step()
-        return False
-    grads, exp_avgs, exp_avg_sqs, steps = [], [], [], []
-    for p in params:
-        if p.grad is None or p.grad.is_sparse:
-            optimizer.step()
-            return False
-        p_state = state[p]
-        grads.append(p.grad)
-        exp_avgs.append(p_state["exp_avg"])
-        exp_avg_sqs.append(p_state["exp_avg_sq"])
-        steps.append(p_state["step"])
+    group, params, grads, exp_avgs, exp_avg_sqs, steps = lists
     beta1, beta2 = group["betas"]
     torch._foreach_add_(steps, 1)
     torch._fused_adam_(params, grads, exp_avgs, exp_avg_sqs, [], steps, amsgrad=False,
                        lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=0.0,
                        eps=group["eps"], maximize=False, grad_scale=None, found_inf=None)
     return True
+
+
+def _fused_adam_lists(optimizer: torch.optim.Optimizer) -> tuple | None:
+    """The group, parameters, gradients, moments and step counts of a fused Adam that
+    step_optimizer can step itself, or None where ``step()`` must."""
+    groups = optimizer.param_groups
+    if type(optimizer) is not torch.optim.Adam or len(groups) != 1 or _step_is_hooked(optimizer):
+        return None
+    group = groups[0]
+    params, state = group["params"], optimizer.state
+    if (not group["fused"] or group["amsgrad"] or group["maximize"] or group["weight_decay"]
+            or group["capturable"] or group["differentiable"]
+            or group.get("decoupled_weight_decay") or isinstance(group["lr"], torch.Tensor)
+            or len(state) != len(params)):  # len: the first step creates the state
+        return None
+    grads, exp_avgs, exp_avg_sqs, steps = [], [], [], []
+    for p in params:
+        if p.grad is None or p.grad.is_sparse:
+            return None
+        p_state = state[p]
+        grads.append(p.grad)
+        exp_avgs.append(p_state["exp_avg"])
+        exp_avg_sqs.append(p_state["exp_avg_sq"])
+        steps.append(p_state["step"])
+    return group, params, grads, exp_avgs, exp_avg_sqs, steps
 
 
 def _step_is_hooked(optimizer: torch.optim.Optimizer) -> bool:
