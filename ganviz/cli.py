@@ -109,7 +109,7 @@ def _data(args: argparse.Namespace):
         if presets.get(args.preset).mode != "2d":
             raise UsageError(f"--points: preset {args.preset} is not a 2-D preset; use one of "
                              + ", ".join(n for n, p in presets.PRESETS.items() if p.mode == "2d"))
-        from ganviz.core.points import PointsError, load_points  # no torch: the window's path
+        from ganviz.core.toy2d.points import PointsError, load_points  # no torch: the window's path
 
         try:
             points = load_points(args.points)
@@ -120,7 +120,7 @@ def _data(args: argparse.Namespace):
         return None
     if presets.get(args.preset).mode != "mnist":
         raise UsageError(f"--data: preset {args.preset} does not use MNIST data")
-    from ganviz.core import mnist
+    from ganviz.core.mnist import data as mnist
 
     try:
         return mnist.load_dir(args.data)
@@ -206,7 +206,7 @@ def _train(argv: list[str]) -> int:
         preset = presets.get(args.preset)
         data = _data(args)
         if args.points is not None:
-            from ganviz.core.data2d import Points2D
+            from ganviz.core.toy2d.data import Points2D
 
             data = Points2D(*data)
             overrides["dataset"] = "custom"
@@ -281,7 +281,8 @@ def build_data_parser() -> argparse.ArgumentParser:
 
 def _data_command(argv: list[str]) -> int:
     args = build_data_parser().parse_args(argv)
-    from ganviz.core import mnist, mnist_download
+    from ganviz.core.mnist import data as mnist
+    from ganviz.core.mnist import download as mnist_download
 
     dest = args.dest if args.dest is not None else mnist.cache_dir()
 

@@ -27,7 +27,7 @@ from ganviz.core.trainer import Trainer
 
 
 def quality(preset: str, seconds: float, samples: int, png: str | None) -> dict:
-    from ganviz.core.classifier import class_stats, classify, load_classifier
+    from ganviz.core.mnist.classifier import class_stats, classify, load_classifier
 
     runtime.configure_threads(presets.get(preset).mode)
     trainer = Trainer(preset)
@@ -50,7 +50,7 @@ def quality(preset: str, seconds: float, samples: int, png: str | None) -> dict:
 def save_grid(images: np.ndarray, path: str) -> None:
     from PySide6.QtGui import QImage
 
-    from ganviz.core.mnist_gan import tile
+    from ganviz.core.mnist.problem import tile
 
     grid = np.ascontiguousarray(tile(images, columns=int(len(images) ** 0.5)))
     image = QImage(grid.data, grid.shape[1], grid.shape[0], grid.shape[1],

@@ -6,8 +6,8 @@ from the repository root, with ganviz installed (``pip install -e .``)::
     python scripts/train_classifier.py            # writes resources/digit_classifier.pt
     python scripts/train_classifier.py --out /tmp/classifier.pt
 
-It trains :class:`ganviz.core.classifier.DigitClassifier` on 8,000 of the 10,000 bundled
-test-split digits, keeping the other 2,000 (:func:`ganviz.core.classifier.heldout_indices`,
+It trains :class:`ganviz.core.mnist.classifier.DigitClassifier` on 8,000 of the 10,000 bundled
+test-split digits, keeping the other 2,000 (:func:`ganviz.core.mnist.classifier.heldout_indices`,
 the same split ``tests/test_classifier.py`` measures) to report held-out accuracy after
 every epoch. Training uses light augmentation (random shifts of up to 2 pixels), Adam
 with a cosine learning-rate decay, one CPU thread and fixed seeds; it takes about a
@@ -29,13 +29,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganviz.core.classifier import (
+from ganviz.core.mnist.classifier import (
     DigitClassifier,
     classify,
     heldout_indices,
     train_indices,
 )
-from ganviz.core.mnist import load_bundled
+from ganviz.core.mnist.data import load_bundled
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "resources" / "digit_classifier.pt"
 SHIFT = 2  # augmentation: shift each training digit by up to this many pixels each way
@@ -63,7 +63,7 @@ def non_digits(n: int, generator: torch.Generator) -> torch.Tensor:
     density, blurred noise (blobs) and flat grey. Left out of training, the network calls
     all of these an 8 with 100% certainty; taught that they have no class (see ``main``),
     it spreads its probability over the ten digits instead, so that ``confident`` in
-    :func:`ganviz.core.classifier.class_stats` means "looks like a digit".
+    :func:`ganviz.core.mnist.classifier.class_stats` means "looks like a digit".
     """
     size = (n, 1, 28, 28)
     level = torch.rand(n, 1, 1, 1, generator=generator)

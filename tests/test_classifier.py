@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.core import classifier
-from ganviz.core.classifier import (
+from ganviz.core.mnist import classifier
+from ganviz.core.mnist.classifier import (
     ClassStats,
     DigitClassifier,
     class_stats,
@@ -18,7 +18,7 @@ from ganviz.core.classifier import (
     load_classifier,
     train_indices,
 )
-from ganviz.core.mnist import load_bundled
+from ganviz.core.mnist.data import load_bundled
 
 torch.set_num_threads(1)  # also done in conftest; repeated so the module stands alone
 

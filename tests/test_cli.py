@@ -145,7 +145,7 @@ def test_mnist_train_writes_class_figures_and_digit_samples(tmp_path):
 def test_data_folder_is_read_and_a_bad_one_refused(tmp_path, capsys):
     import shutil
 
-    from ganviz.core.mnist import bundled_dir
+    from ganviz.core.mnist.data import bundled_dir
 
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         shutil.copy(bundled_dir() / "mnist" / name, tmp_path / name)
@@ -166,8 +166,8 @@ def test_data_download_from_a_local_mirror(tmp_path, capsys, monkeypatch):
     import http.server
     import threading
 
-    from ganviz.core import mnist_download
-    from ganviz.core.mnist import bundled_dir
+    from ganviz.core.mnist import download as mnist_download
+    from ganviz.core.mnist.data import bundled_dir
 
     # The train files are not available offline: serve and expect only the test split.
     names = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from ganviz.app.draw_dialog import DrawDialog, StrokeCanvas
+from ganviz.app.dialogs.draw import DrawDialog, StrokeCanvas
 
 BLUE = (31, 119, 180)
 

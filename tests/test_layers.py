@@ -14,8 +14,8 @@ def _modules_after(code: str) -> set[str]:
 
 def test_core_imports_no_qt():
     modules = _modules_after(
-        "import ganviz.core.trainer, ganviz.core.headless, ganviz.core.evaluation, "
-        "ganviz.core.mnist, ganviz.core.mnist_download, ganviz.cli"
+        "import ganviz.core.trainer, ganviz.core.headless, ganviz.core.toy1d.evaluation, "
+        "ganviz.core.mnist.data, ganviz.core.mnist.download, ganviz.cli"
     )
     assert "torch" in modules
     assert not {m for m in modules if m.startswith(("PySide6", "pyqtgraph", "shiboken"))}
@@ -30,5 +30,5 @@ def test_window_module_does_not_import_torch():
 
 def test_the_1d_targets_load_without_torch():
     # The window draws the real density from them before torch has loaded.
-    modules = _modules_after("import ganviz.core.data, ganviz.core.metrics")
+    modules = _modules_after("import ganviz.core.toy1d.data, ganviz.core.metrics")
     assert "torch" not in modules

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from ganviz.core.data import Gaussian1D
 from ganviz.core.metrics import histogram_density, js_divergence_bits, nice_step
+from ganviz.core.toy1d.data import Gaussian1D
 
 
 def test_js_divergence_bounds():

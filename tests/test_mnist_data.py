@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganviz.core import mnist
-from ganviz.core.mnist import DataError, MnistData
+from ganviz.core.mnist import data as mnist
+from ganviz.core.mnist.data import DataError, MnistData
 
 IMAGES_GZ = "t10k-images-idx3-ubyte.gz"
 LABELS_GZ = "t10k-labels-idx1-ubyte.gz"
@@ -437,7 +437,7 @@ def test_load_default_ignores_a_bad_cache(
     monkeypatch.setenv("GANVIZ_CACHE_DIR", str(tmp_path))
     cache = tmp_path / "mnist"
     cache.mkdir()
-    caplog.set_level(logging.WARNING, logger="ganviz.core.mnist")
+    caplog.set_level(logging.WARNING, logger="ganviz.core.mnist.data")
 
     # Truncated training images: refused, bundled split used, a warning logged.
     images, labels = training_split_from_test_split(raw_bytes)

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from ganviz.core import mnist, mnist_download
-from ganviz.core.mnist_download import (
+from ganviz.core.mnist import data as mnist
+from ganviz.core.mnist import download as mnist_download
+from ganviz.core.mnist.download import (
     DEFAULT_MIRRORS,
     STANDARD_FILES,
     DownloadCancelled,

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from ganviz.core import config, presets
-from ganviz.core.frames import NOISE_GRID_TITLE
-from ganviz.core.mnist import load_bundled
-from ganviz.core.mnist_gan import GRID_SIDE, MAX_CODE_ROWS, tile
+from ganviz.core.mnist.data import load_bundled
+from ganviz.core.mnist.problem import GRID_SIDE, MAX_CODE_ROWS, tile
+from ganviz.core.mnist.state import NOISE_GRID_TITLE
 from ganviz.core.trainer import Trainer
 
 MNIST_PRESETS = [name for name, p in presets.PRESETS.items() if p.mode == "mnist"]

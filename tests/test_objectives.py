@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganviz.core import config, objectives, theory
-from ganviz.core.evaluation import evaluate, judge, optimal_discriminator
+from ganviz.core.toy1d.evaluation import evaluate, judge, optimal_discriminator
 from ganviz.core.trainer import Trainer
 
 LOSSES = config.LOSSES
@@ -65,7 +65,7 @@ def test_optimal_discriminator_formula():
     assert np.isnan(optimal_discriminator(p, q, objectives.get("hinge"), 0.0)).all()
     # p_g = p_data: D* is exactly 1/2 wherever there is mass (mean +- 2.5 sigma here; it is
     # left undefined where both densities are below 1% of the peak).
-    from ganviz.core.data import Gaussian1D
+    from ganviz.core.toy1d.data import Gaussian1D
 
     x = np.linspace(2.75, 5.25, 101)
     real = Gaussian1D(4.0, 0.5).pdf(x)
@@ -312,8 +312,8 @@ def test_bimodal_collapses_onto_one_mode_and_minibatch_discrimination_converges(
 
 
 def test_mode_collapse_is_named_in_the_verdict():
-    from ganviz.core.data import Mixture1D
-    from ganviz.core.evaluation import describe_modes, mode_shares
+    from ganviz.core.toy1d.data import Mixture1D
+    from ganviz.core.toy1d.evaluation import describe_modes, mode_shares
 
     target = Mixture1D((-2.0, 2.0), (0.3,), (1.0, 1.0))
     one_mode = np.random.default_rng(0).normal(2.0, 0.3, 10_000)

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ganviz import cli
-from ganviz.core import data2d, session
+from ganviz.core import session
+from ganviz.core.toy2d import data as data2d
 from ganviz.core.trainer import Trainer
 
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from ganviz.core import config
-from ganviz.core.data import Gaussian1D, Laplace1D, Mixture1D, Uniform1D, make_target
-from ganviz.core.toy1d import draw_noise
+from ganviz.core.noise import draw_noise
+from ganviz.core.toy1d.data import Gaussian1D, Laplace1D, Mixture1D, Uniform1D, make_target
 from ganviz.core.trainer import Trainer
 
 TARGETS = [

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.core import config, data2d, objectives
-from ganviz.core.evaluation2d import Evaluator2D, generator_push
-from ganviz.core.points import PointsError, load_points, strokes_to_points
+from ganviz.core import config, objectives
+from ganviz.core.toy2d import data as data2d
+from ganviz.core.toy2d.evaluation import Evaluator2D, generator_push
+from ganviz.core.toy2d.points import PointsError, load_points, strokes_to_points
 from ganviz.core.trainer import Trainer
 
 

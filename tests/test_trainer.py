@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.core import config, evaluation
-from ganviz.core.evaluation import Evaluator
+from ganviz.core import config
+from ganviz.core.toy1d import evaluation
+from ganviz.core.toy1d.evaluation import Evaluator
 from ganviz.core.trainer import Trainer, step_optimizer
 
 

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from ganviz.app.history_view import LossesPlot
-from ganviz.app.images_view import GreyImage, ImagesView
-from ganviz.core.frames import ImagesViewData
+from ganviz.app.views.curves import LossesPlot
+from ganviz.app.views.mnist import GreyImage, ImagesView
+from ganviz.core.mnist.state import ImagesViewData
 
 
 def test_grey_image_draws_its_values_pixel_for_pixel(qtbot):

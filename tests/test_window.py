@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 from ganviz.app import style
 from ganviz.app.main_window import MainWindow
 from ganviz.core import presets
-from ganviz.core.frames import NOISE_GRID_TITLE
+from ganviz.core.mnist.state import NOISE_GRID_TITLE
 from ganviz.core.trainer import Trainer
 
 

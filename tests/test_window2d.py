@@ -100,7 +100,7 @@ def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window,
 
 
 def test_arrows_run_from_each_point_along_its_push_with_a_head_at_the_tip():
-    from ganviz.app.toy2d_view import arrow_segments
+    from ganviz.app.views.toy2d import arrow_segments
 
     starts = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]], dtype=np.float32)
     vectors = np.array([[0.5, 0.0], [0.0, -0.2], [0.0, 0.0]], dtype=np.float32)
@@ -134,7 +134,7 @@ def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(qtbot, recwarn):
 
 def test_a_session_on_custom_points_brings_the_points_back(qtbot, tmp_path):
     from ganviz.core import session
-    from ganviz.core.data2d import Points2D
+    from ganviz.core.toy2d.data import Points2D
     from ganviz.core.trainer import Trainer
 
     line = np.stack((np.linspace(-1, 1, 200), np.full(200, 0.7)), 1).astype(np.float32)

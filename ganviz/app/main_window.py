@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from ganviz.app.controls import ControlPanel
-from ganviz.app.densities_view import Toy1DView
-from ganviz.app.images_view import ImagesView
-from ganviz.app.toy2d_view import Toy2DView
+from ganviz.app.views.mnist import ImagesView
+from ganviz.app.views.toy1d import Toy1DView
+from ganviz.app.views.toy2d import Toy2DView
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
 from ganviz.core.history import EvaluationHistory
@@ -257,8 +257,8 @@ class MainWindow(QMainWindow):
             return
         import numpy as np
 
-        from ganviz.core.data import make_target
         from ganviz.core.metrics import rounded_range
+        from ganviz.core.toy1d.data import make_target
 
         target = make_target(self.settings)
         low, high = rounded_range(*target.support(5.0))
@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
         self.evaluation_history.clear()
 
     def download_mnist(self) -> None:
-        from ganviz.app.download_dialog import DownloadDialog
+        from ganviz.app.dialogs.download import DownloadDialog
 
         dialog = DownloadDialog(self)
         dialog.finished_with.connect(self.show_message)
@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
 
     def use_mnist_folder(self, folder: str) -> None:
         """Train MNIST presets on the IDX files in ``folder``, if they read correctly."""
-        from ganviz.core import mnist
+        from ganviz.core.mnist import data as mnist
 
         try:
             data = mnist.load_dir(folder)
@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
             self.reset()
 
     def draw_points(self) -> None:
-        from ganviz.app.draw_dialog import DrawDialog
+        from ganviz.app.dialogs.draw import DrawDialog
 
         dialog = DrawDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
 
     def load_points_file(self, path: str) -> None:
         """Train 2-D presets on the points in ``path``, if it reads correctly."""
-        from ganviz.core.points import PointsError, load_points
+        from ganviz.core.toy2d.points import PointsError, load_points
 
         try:
             points = load_points(path)
@@ -618,7 +618,7 @@ class MainWindow(QMainWindow):
         return plots
 
     def export_plot_dialog(self) -> None:
-        from ganviz.app.export_dialog import ExportPlotDialog
+        from ganviz.app.dialogs.export_plot import ExportPlotDialog
 
         dialog = ExportPlotDialog(list(self.current_plots()), self)
         if dialog.exec():

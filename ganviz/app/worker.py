@@ -173,7 +173,7 @@ class EvaluationWorker(QThread):
     Only the newest state is kept: states that arrive in between replace each other.
     """
 
-    evaluated = Signal(object)  # ganviz.core.evaluation.Evaluation
+    evaluated = Signal(object)  # ganviz.core.toy1d.evaluation.Evaluation
     failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
@@ -197,9 +197,9 @@ class EvaluationWorker(QThread):
     def run(self) -> None:
         try:
             runtime.configure_threads("1d")
-            from ganviz.core.evaluation import Evaluator
-            from ganviz.core.evaluation2d import Evaluator2D
-            from ganviz.core.frames import Toy2DState
+            from ganviz.core.toy1d.evaluation import Evaluator
+            from ganviz.core.toy2d.evaluation import Evaluator2D
+            from ganviz.core.toy2d.state import Toy2DState
 
             evaluator, evaluator_2d = Evaluator(), Evaluator2D()
             last_start = -1000.0

@@ -29,11 +29,11 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ganviz.core import config, presets, runtime
+from ganviz.core.protocol import Frame
 
 # The toys' frames (a new evaluation of the densities is drawn with the next frame, or at once
 # while paused).
@@ -76,17 +76,6 @@ class TrainerProcess:
         for end in (commands_out, results_in):  # the child holds its own copies now
             end.close()
 
-
-@dataclass
-class Frame:
-    """What the trainer sends to the window."""
-
-    snapshot: object  # ganviz.core.trainer.Snapshot
-    iterations_per_second: float
-    running: bool
-    threads: int
-    device: str
-    available_devices: tuple[str, ...] = ("auto", "cpu")  # values of `device` usable here
 
 
 class RateMeter:
@@ -131,7 +120,7 @@ def serve(commands: Connection, results: Connection, preset: str, settings: dict
 
 def _serve(commands: Connection, results: Connection, preset_name: str, settings: dict,
            frame_interval: float, data_dir: str | None, custom=None) -> None:
-    from ganviz.core.data2d import Points2D
+    from ganviz.core.toy2d.data import Points2D
     from ganviz.core.trainer import Trainer
 
     data = None
@@ -143,7 +132,7 @@ def _serve(commands: Connection, results: Connection, preset_name: str, settings
         nonlocal data, loaded_from
         preset = presets.get(name)
         if preset.mode == "mnist" and folder != loaded_from:
-            from ganviz.core import mnist
+            from ganviz.core.mnist import data as mnist
 
             data = mnist.load_dir(folder) if folder is not None else None
             loaded_from = folder

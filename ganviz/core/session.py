@@ -112,8 +112,8 @@ def read(path: str | Path) -> dict:
 
 def _custom_points(content: dict, name: str):
     """The saved 2-D custom points, checked as a points file would be."""
-    from ganviz.core.data2d import Points2D
-    from ganviz.core.points import PointsError, check_points
+    from ganviz.core.toy2d.data import Points2D
+    from ganviz.core.toy2d.points import PointsError, check_points
 
     points = content.get("custom_points")
     if points is None:

@@ -5,7 +5,7 @@ The trainer is plain Python + torch, driven one iteration at a time by whoever o
 iterations take effect on the next one without rebuilding anything; settings that
 define the model (seed, layer sizes, latent size) are kept until :meth:`Trainer.reset`.
 What the data are, how the networks look and what is measured belongs to a *problem*:
-:class:`~ganviz.core.toy1d.Toy1D` or :class:`~ganviz.core.mnist_gan.MnistProblem`.
+:class:`~ganviz.core.toy1d.problem.Toy1D` or :class:`~ganviz.core.mnist.problem.MnistProblem`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import torch
 from torch.optim import optimizer as torch_optimizer
 
 from ganviz.core import config, objectives, presets, runtime
-from ganviz.core.frames import Snapshot
 from ganviz.core.history import BoundedHistory
+from ganviz.core.protocol import Snapshot
 from ganviz.core.theory import CURVES
 
 if TYPE_CHECKING:
-    from ganviz.core.mnist_gan import Codes
+    from ganviz.core.mnist.problem import Codes
 
 
 def ema_decay(updates: int, decay: float, follow_recent: bool = False) -> float:
@@ -125,14 +125,14 @@ OPTIMIZER_NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": 
 
 def make_problem(preset: presets.Preset, settings: dict, device: torch.device, data=None):
     if preset.mode == "1d":
-        from ganviz.core.toy1d import Toy1D
+        from ganviz.core.toy1d.problem import Toy1D
 
         return Toy1D(preset, settings, device)
     if preset.mode == "2d":
-        from ganviz.core.toy2d import Toy2D
+        from ganviz.core.toy2d.problem import Toy2D
 
         return Toy2D(preset, settings, device, data)
-    from ganviz.core.mnist_gan import MnistProblem
+    from ganviz.core.mnist.problem import MnistProblem
 
     return MnistProblem(preset, settings, device, data)
 
@@ -584,7 +584,7 @@ class Trainer:
 
     def discriminate(self, x: np.ndarray) -> np.ndarray:
         """D's output (probability or critic value) at points ``x`` in data units (1-D)."""
-        from ganviz.core import evaluation
+        from ganviz.core.toy1d import evaluation
 
         problem = self.problem
         reference = None

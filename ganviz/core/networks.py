@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -90,3 +91,38 @@ def build_toy_networks(spec: dict) -> tuple[nn.Module, nn.Module]:
         normal_init(generator)
         normal_init(discriminator)
     return generator, discriminator
+
+def state_dict_numpy(module: nn.Module) -> dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
+
+
+def _spec_key(spec: dict) -> tuple:
+    return tuple(sorted(spec.items()))
+
+
+class NetworkCopies:
+    """Copies of a trainer's averaged G, trained G and D, built once per network spec by
+    ``build`` (spec -> (generator, discriminator)) and loaded from numpy weights: how the
+    window's evaluation thread gets networks to draw from. A missing trained G (the
+    trainer sends None when it averages nothing) is the averaged one."""
+
+    def __init__(self, build, device: torch.device) -> None:
+        self.build = build
+        self.device = device
+        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
+
+    def load(self, spec: dict, generator: dict, raw_generator: dict | None,
+             discriminator: dict) -> tuple[nn.Module, nn.Module, nn.Module]:
+        key = _spec_key(spec)
+        if key not in self._networks:
+            averaged, critic = self.build(spec)
+            trained, _ = self.build(spec)
+            self._networks[key] = tuple(n.to(self.device).requires_grad_(False)
+                                        for n in (averaged, trained, critic))
+        networks = self._networks[key]
+        for network, weights in zip(networks, (generator, raw_generator, discriminator),
+                                    strict=True):
+            if weights is not None:
+                network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+        averaged, trained, critic = networks
+        return averaged, trained if raw_generator is not None else averaged, critic

@@ -6,25 +6,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganviz.core import evaluation
-from ganviz.core.data import make_target, target_key
-from ganviz.core.evaluation import ModelState
-from ganviz.core.models import build_toy_networks
+from ganviz.core.networks import build_toy_networks, state_dict_numpy
+from ganviz.core.noise import draw_noise
+from ganviz.core.toy1d import evaluation
+from ganviz.core.toy1d.data import make_target, target_key
+from ganviz.core.toy1d.state import ModelState
 
-# S1's stratified noise: linspace(-range, range, N) plus this much uniform jitter.
-STRATIFIED_JITTER = 0.01
 PRETRAIN_PEAK = 0.8  # D_pre's target: the real pdf scaled to this peak (N(4, 0.5): 0.798)
 
-
-def draw_noise(n: int, kind: str, spread: float, rng: torch.Generator) -> torch.Tensor:
-    """The generator's 1-D input: ``kind`` gaussian, uniform or stratified (S1)."""
-    device = rng.device
-    if kind == "uniform":
-        return torch.rand(n, 1, generator=rng, device=device).mul_(2 * spread).sub_(spread)
-    if kind == "stratified":
-        grid = torch.linspace(-spread, spread, n, device=device).reshape(n, 1)
-        return grid + STRATIFIED_JITTER * torch.rand(n, 1, generator=rng, device=device)
-    return torch.randn(n, 1, generator=rng, device=device)
 
 
 class Toy1D:
@@ -151,9 +140,9 @@ class Toy1D:
         """The weights, not the curves: the window's evaluation thread draws from them."""
         return ModelState(
             step=trainer.step_count,
-            generator=evaluation.state_dict_numpy(trainer.generator_ema),
-            raw_generator=evaluation.state_dict_numpy(trainer.generator),
-            discriminator=evaluation.state_dict_numpy(trainer.discriminator),
+            generator=state_dict_numpy(trainer.generator_ema),
+            raw_generator=state_dict_numpy(trainer.generator),
+            discriminator=state_dict_numpy(trainer.discriminator),
             spec=dict(self.spec),
             target={name: settings[name] for name in (
                 "target", "target_mean", "target_sigma", "mixture_means", "mixture_sigmas",

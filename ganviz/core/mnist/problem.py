@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganviz.core import mnist
-from ganviz.core.frames import NOISE_GRID_TITLE, ImagesViewData
+from ganviz.core.mnist import data as mnist
+from ganviz.core.mnist.state import NOISE_GRID_TITLE, ImagesViewData
 
 GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
 GRID_GAP = 2  # pixels between digits
@@ -365,7 +365,7 @@ class MnistProblem:
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
     def class_stats(self, trainer, n: int = CLASSIFIED_SAMPLES):
-        from ganviz.core.classifier import class_stats, classify, load_classifier
+        from ganviz.core.mnist.classifier import class_stats, classify, load_classifier
 
         samples = self.sample(trainer.generator_ema, n, trainer.eval_rng)
         return class_stats(classify(load_classifier(), samples))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QProgressDialog
 
-from ganviz.core import mnist, mnist_download
+from ganviz.core.mnist import data as mnist
+from ganviz.core.mnist import download as mnist_download
 
 
 class _DownloadThread(QThread):

@@ -1,7 +1,7 @@
 """What the 2-D view shows, computed from a copy of the networks' weights.
 
 As for the 1-D toy, the window runs this on a thread of its own from a
-:class:`~ganviz.core.frames.Toy2DState`: D's surface on a grid, the real and the fake
+:class:`~ganviz.core.toy2d.state.Toy2DState`: D's surface on a grid, the real and the fake
 points, the direction the generator's loss pushes each fake point, the generator's
 manifold (for 2-D noise), and KL/JS between real and fake samples on a grid.
 """
@@ -17,9 +17,10 @@ import torch
 from torch import nn
 
 from ganviz.core import objectives
-from ganviz.core.evaluation import NetworkCopies
-from ganviz.core.frames import Toy2DState
-from ganviz.core.toy2d import MODE_COVERED_SHARE, build_networks, draw_noise, measure
+from ganviz.core.networks import NetworkCopies
+from ganviz.core.noise import draw_noise
+from ganviz.core.toy2d.problem import MODE_COVERED_SHARE, build_networks, measure
+from ganviz.core.toy2d.state import Toy2DState
 
 SURFACE_RESOLUTION = 64  # D is drawn on a SURFACE_RESOLUTION x SURFACE_RESOLUTION grid
 SHOWN_POINTS = 500  # real and fake points scattered (the fakes from fixed noise)
@@ -66,7 +67,7 @@ def fixed_noise(state: Toy2DState, n: int = SHOWN_POINTS) -> torch.Tensor:
     """The noise of the drawn fake points: the same for the whole run, so that each point
     can be followed from frame to frame."""
     rng = torch.Generator().manual_seed(state.seed + 271_828)
-    return draw_noise(n, state.spec["noise_dim"], state.noise, state.noise_range, rng)
+    return draw_noise(n, state.noise, state.noise_range, rng, state.spec["noise_dim"])
 
 
 def noise_grid(state: Toy2DState, lines: int = MANIFOLD_LINES) -> torch.Tensor:
@@ -136,8 +137,8 @@ def evaluate(state: Toy2DState, generator: nn.Module, raw_generator: nn.Module,
         grid = torch.stack((gx.reshape(-1), gy.reshape(-1)), 1)
         surface = objective.d_output(discriminator((grid - offset) / scale)).reshape(r, r)
         fake = to_data(raw_generator(shown_noise))
-        samples = to_data(generator(draw_noise(DIVERGENCE_SAMPLES, state.spec["noise_dim"],
-                                               state.noise, state.noise_range, rng)))
+        samples = to_data(generator(draw_noise(DIVERGENCE_SAMPLES, state.noise, state.noise_range,
+                                               rng, state.spec["noise_dim"])))
         manifold = None
         if state.spec["noise_dim"] == 2:
             manifold = to_data(raw_generator(noise_grid(state))).reshape(

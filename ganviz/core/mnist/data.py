@@ -6,7 +6,7 @@ headless CLI and the tests all load digits the same way.
 Where digits come from, in :func:`load_default`'s order of preference:
 
 1. the full 60,000-digit training split in :func:`cache_dir`, if
-   :mod:`ganviz.core.mnist_download` (or the user) has put it there;
+   :mod:`ganviz.core.mnist.download` (or the user) has put it there;
 2. the official 10,000-digit test split shipped inside ganviz
    (``resources/mnist``, installed as the package ``ganviz.resources``).
 
@@ -23,7 +23,6 @@ own CRC-32 and length check, and labels must lie in 0..9.
 from __future__ import annotations
 
 import gzip
-import importlib.resources
 import logging
 import os
 import struct
@@ -35,6 +34,8 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from ganviz.core.resources import resource_path
 
 __all__ = [
     "BUNDLED_SOURCE",
@@ -308,23 +309,8 @@ def load_pair(
 
 
 def bundled_dir() -> Path:
-    """The folder holding ganviz's bundled data (its ``mnist`` subfolder has the digits).
-
-    Installed, that is the package ``ganviz.resources``. In a source checkout that
-    package does not exist yet (``resources/`` only becomes ``ganviz/resources``
-    at install time), so fall back to ``<checkout>/resources``.
-    """
-    try:
-        root = importlib.resources.files("ganviz.resources")
-    except ImportError:
-        pass
-    else:
-        # A plain or editable install gives a real folder. (A zipped install
-        # would give a zipfile.Path; ganviz is not meant to run zipped, so that
-        # case falls through to the checkout layout.)
-        if isinstance(root, Path) and (root / "mnist").is_dir():
-            return root
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The folder holding ganviz's bundled data (its ``mnist`` subfolder has the digits)."""
+    return resource_path("mnist").parent
 
 
 def _candidates(directory: Path, gz_name: str) -> list[Path]:

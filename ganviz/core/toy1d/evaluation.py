@@ -18,11 +18,12 @@ import torch
 from torch import nn
 
 from ganviz.core import objectives
-from ganviz.core.data import Mixture1D, Target1D, make_target
-from ganviz.core.frames import ModelState
 from ganviz.core.metrics import histogram_density, js_divergence_bits, rounded_range
-from ganviz.core.models import MinibatchDiscriminator, build_toy_networks
+from ganviz.core.networks import MinibatchDiscriminator, NetworkCopies, build_toy_networks
+from ganviz.core.noise import draw_noise
 from ganviz.core.theory import D_TOLERANCE, JS_CONVERGED_BITS, VERDICTS
+from ganviz.core.toy1d.data import Mixture1D, Target1D, make_target
+from ganviz.core.toy1d.state import ModelState
 
 __all__ = ["D_TOLERANCE", "JS_CONVERGED_BITS", "VERDICTS", "Evaluation", "Evaluator",
            "ModelState", "evaluate"]
@@ -66,42 +67,6 @@ class Evaluation:
     mode_shares: tuple[float, ...] = ()  # mixtures: the trained G's share near each mode
 
 
-def state_dict_numpy(module: nn.Module) -> dict[str, np.ndarray]:
-    return {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
-
-
-def _spec_key(spec: dict) -> tuple:
-    return tuple(sorted(spec.items()))
-
-
-class NetworkCopies:
-    """Copies of a trainer's averaged G, trained G and D, built once per network spec by
-    ``build`` (spec -> (generator, discriminator)) and loaded from numpy weights: how the
-    window's evaluation thread gets networks to draw from. A missing trained G (the
-    trainer sends None when it averages nothing) is the averaged one."""
-
-    def __init__(self, build, device: torch.device) -> None:
-        self.build = build
-        self.device = device
-        self._networks: dict[tuple, tuple[nn.Module, nn.Module, nn.Module]] = {}
-
-    def load(self, spec: dict, generator: dict, raw_generator: dict | None,
-             discriminator: dict) -> tuple[nn.Module, nn.Module, nn.Module]:
-        key = _spec_key(spec)
-        if key not in self._networks:
-            averaged, critic = self.build(spec)
-            trained, _ = self.build(spec)
-            self._networks[key] = tuple(n.to(self.device).requires_grad_(False)
-                                        for n in (averaged, trained, critic))
-        networks = self._networks[key]
-        for network, weights in zip(networks, (generator, raw_generator, discriminator),
-                                    strict=True):
-            if weights is not None:
-                network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-        averaged, trained, critic = networks
-        return averaged, trained if raw_generator is not None else averaged, critic
-
-
 class Evaluator:
     """Turns :class:`ModelState` into :class:`Evaluation`; owns its own network copies."""
 
@@ -132,8 +97,6 @@ class Evaluator:
 def sample(network: nn.Module, n: int, offset: float, scale: float,
            rng: torch.Generator, noise: str = "gaussian", noise_range: float = 1.0) -> np.ndarray:
     """``n`` samples of a generator in data units, float32 (n,)."""
-    from ganviz.core.toy1d import draw_noise
-
     z = draw_noise(n, noise, noise_range, rng)
     return network(z).mul_(scale).add_(offset).reshape(-1).cpu().numpy()
 

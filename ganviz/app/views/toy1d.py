@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ganviz.app import style
-from ganviz.app.history_view import (
+from ganviz.app.views.curves import (
     ConvergencePlot,
     DiscriminatorOutputPlot,
     LossesPlot,

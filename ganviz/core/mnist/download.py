@@ -25,7 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ganviz import __version__
-from ganviz.core.mnist import T10K_IMAGES, T10K_LABELS, TRAIN_IMAGES, TRAIN_LABELS, cache_dir
+from ganviz.core.mnist.data import T10K_IMAGES, T10K_LABELS, TRAIN_IMAGES, TRAIN_LABELS, cache_dir
 
 __all__ = [
     "DEFAULT_MIRRORS",

@@ -8,8 +8,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 
 from ganviz.app import style
-from ganviz.app.history_view import DiscriminatorOutputPlot, LossesPlot, show_training_curves
-from ganviz.core.frames import NOISE_GRID_TITLE
+from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
 
 class GreyImage(pg.GraphicsObject):

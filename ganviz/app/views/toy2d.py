@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ganviz.app import style
-from ganviz.app.history_view import (
+from ganviz.app.views.curves import (
     DiscriminatorOutputPlot,
     LossesPlot,
     _HistoryPlot,

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganviz.core import points as points_module
+from ganviz.core.toy2d import points as points_module
 
 STROKE_COLOUR = QColor(31, 119, 180)  # the views' colour for real data
 STROKE_WIDTH = 3.0

@@ -1,6 +1,6 @@
 """The 2-D toy: GAN Lab's game on points in the plane.
 
-The trainer steps it like the other problems; :mod:`ganviz.core.evaluation2d` turns a
+The trainer steps it like the other problems; :mod:`ganviz.core.toy2d.evaluation` turns a
 copy of its weights into what the window draws (D's surface, the points, the
 generator's gradients, its manifold, KL and JS on a grid).
 """
@@ -11,9 +11,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganviz.core import config, data2d
-from ganviz.core.frames import Toy2DState
-from ganviz.core.models import mlp
+from ganviz.core import config
+from ganviz.core.networks import mlp, state_dict_numpy
+from ganviz.core.noise import draw_noise
+from ganviz.core.toy2d import data as data2d
+from ganviz.core.toy2d.state import Toy2DState
 
 REAL_POINTS = 2000  # the fixed real sample the view scatters (a part) and measures KL/JS on
 METRIC_SAMPLES = 10_000  # generator samples of the headless metrics
@@ -26,12 +28,6 @@ def build_networks(spec: dict) -> tuple[nn.Module, nn.Module]:
                         spec.get("activation", "leaky_relu"))
     return generator, discriminator
 
-
-def draw_noise(n: int, dim: int, kind: str, spread: float, rng: torch.Generator) -> torch.Tensor:
-    """The generator's input: N(0, I) or U(-spread, spread) in ``dim`` dimensions."""
-    if kind == "uniform":
-        return torch.rand(n, dim, generator=rng, device=rng.device).mul_(2 * spread).sub_(spread)
-    return torch.randn(n, dim, generator=rng, device=rng.device)
 
 
 class Toy2D:
@@ -117,7 +113,7 @@ class Toy2D:
 
     def noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
         s = self.settings
-        return draw_noise(n, self.spec["noise_dim"], s["noise"], s["noise_range"], rng)
+        return draw_noise(n, s["noise"], s["noise_range"], rng, self.spec["noise_dim"])
 
     def input_noise_scale(self) -> float:
         return 1.0 / self.scale  # instance noise is given in data units
@@ -142,7 +138,6 @@ class Toy2D:
         return text
 
     def view_data(self, trainer, settings: dict) -> Toy2DState:
-        from ganviz.core.evaluation import state_dict_numpy
 
         # The real sample is the same until the dataset changes: sent once, it keeps a frame
         # (16 KB smaller) nearer the 64 KB a pipe holds without waiting for the reader.

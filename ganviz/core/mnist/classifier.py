@@ -18,7 +18,6 @@ Qt-free, like all of :mod:`ganviz.core`.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,8 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 from torch import nn
+
+from ganviz.core.resources import resource_path
 
 __all__ = [
     "CONFIDENCE",
@@ -105,21 +106,8 @@ def train_indices(n: int, count: int = HELD_OUT_COUNT) -> NDArray[np.int64]:
 
 
 def weights_path() -> Path:
-    """Where the shipped weights are: in ``ganviz.resources``, else ``<checkout>/resources``.
-
-    Found the same way as :func:`ganviz.core.mnist.bundled_dir`: an installed (or
-    editable) ganviz has the package ``ganviz.resources``; a bare source checkout only
-    has the folder ``resources/`` next to ``ganviz/``.
-    """
-    try:
-        root = importlib.resources.files("ganviz.resources")
-    except ImportError:
-        pass
-    else:
-        # Only a real folder will do (ganviz is not meant to run zipped).
-        if isinstance(root, Path) and (root / WEIGHTS_FILE).is_file():
-            return root / WEIGHTS_FILE
-    return Path(__file__).resolve().parents[2] / "resources" / WEIGHTS_FILE
+    """Where the shipped weights are (see :mod:`ganviz.core.resources`)."""
+    return resource_path(WEIGHTS_FILE)
 
 
 def load_classifier(device: str | torch.device = "cpu") -> DigitClassifier:

@@ -1,0 +1,30 @@
+"""What the MNIST view is sent each frame: the sample grids and the class counts.
+
+Plain numpy, free of torch and Qt: the window unpickles it in its relay thread, and
+importing torch there would add seconds before its first drawn frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NOISE_GRID_TITLE = "Generated digits (same noise every frame)"  # the default grid's title
+
+
+@dataclass
+class ImagesViewData:
+    """What the MNIST view draws, as plain numpy."""
+
+    step: int
+    samples_grid: np.ndarray  # uint8, the generated samples tiled (see grid_layout)
+    grid_layout: str  # the `sample_grid` layout drawn (noise, codes, continuous)
+    grid_title: str  # what the grid shows, in words
+    real_grid: np.ndarray | None  # uint8, real digits tiled the same way; first frame only
+    class_counts: np.ndarray | None  # int64 (10,), or None before the first classification
+    confident_counts: np.ndarray | None  # the same, counting only samples with p >= 0.9
+    confident: float
+    coverage: float
+    classified_step: int
+    data_source: str
