@@ -40,3 +40,7 @@ class Frame:
     threads: int
     device: str
     available_devices: tuple[str, ...] = ("auto", "cpu")  # values of `device` usable here
+    # How many settings commands the trainer has handled (accepted or refused) since it
+    # started: once it equals the number the window sent, snapshot.settings is the truth
+    # the panel must show (a refused value snaps back).
+    settings_handled: int = 0
