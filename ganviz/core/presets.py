@@ -94,7 +94,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "seed-toy", "1d",
-            "The 1-D tutorial S1 exactly: raw N(4, 0.5) data, G 1-4-1 softplus, D of three "
+            "The TensorFlow 1-D Gaussian tutorial exactly: raw N(4, 0.5) data, G 1-4-1 softplus, D of three "
             "tanh layers of 8 with N(0, 1) weights and pre-trained on the pdf, plain SGD 0.03 "
             "decayed x0.95 every 150 steps, batch 12, stratified noise over [-8, 8]. Like the "
             "original it ends with D flat at 0.5 while the generator is still wrong: the "
@@ -173,7 +173,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-tf-mlp", "mnist",
-            "The TensorFlow MLP GAN of the seed systems (S2): D 784-128-1, G 100-128-784 "
+            "The TensorFlow MNIST tutorial's MLP GAN: D 784-128-1, G 100-128-784 "
             "sigmoid, uniform noise, Adam with default settings, batch 128. Expect blurry, "
             "noisy digits for a long while.",
             overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 128, "latent_dim": 100,
@@ -182,7 +182,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-keras-mlp", "mnist",
-            "The Keras MLP GAN of the seed systems (S3): G 100-256-512-1024-784 with "
+            "The Keras MNIST tutorial's MLP GAN: G 100-256-512-1024-784 with "
             "LeakyReLU and BatchNorm, D 784-512-256-1, Adam 2e-4 with beta1 0.5, batch 32. "
             "Data in [-1, 1], Gaussian noise.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 32, "latent_dim": 100,
@@ -191,7 +191,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-torch-mlp", "mnist",
-            "The PyTorch MLP GAN of the seed systems (S4): D 784-256-256-1 and G 64-256-256-784 "
+            "The PyTorch MNIST tutorial's MLP GAN: D 784-256-256-1 and G 64-256-256-784 "
             "tanh, Gaussian noise, Adam 2e-4, batch 100. Its text promises blurry digits after "
             "5 epochs of 60,000 images.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 100, "latent_dim": 64,
@@ -200,18 +200,18 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-dcgan", "mnist",
-            "The DCGAN of the seed systems (S5) adapted to 28x28: a dense layer to 4x4x128, four "
+            "The 64x64 DCGAN tutorial's networks adapted to 28x28: a dense layer to 4x4x128, four "
             "transposed convolutions with BatchNorm and ReLU, a LeakyReLU convolutional D, data "
-            "in [-0.5, 0.5]. Like S5 it trains D once and G twice per iteration.",
+            "in [-0.5, 0.5]. Like the tutorial it trains D once and G twice per iteration.",
             overrides={"lr_d": 2e-4, "lr_g": 2e-4, "batch_size": 64, "latent_dim": 128,
                        "k_g": 2, "ema": 0.0},
             model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh"},
         ),
         Preset(
             "mnist-wgan-gp", "mnist",
-            "S5's other objective on the same networks: WGAN-GP, a critic without sigmoid and "
+            "The DCGAN tutorial's other objective on the same networks: WGAN-GP, a critic without sigmoid and "
             "a gradient penalty of weight 10, Adam 1e-4 with betas (0.5, 0.9), D once and G "
-            "twice per iteration as in S5. The D plots show the critic's raw values, and the "
+            "twice per iteration as there. The D plots show the critic's raw values, and the "
             "critic loss E C(fake) - E C(real) (minus the Wasserstein estimate) rises toward 0.",
             overrides={"loss": "wgan-gp", "gp_weight": 10.0, "lr_d": 1e-4, "lr_g": 1e-4,
                        "adam_beta1": 0.5, "adam_beta2": 0.9, "batch_size": 64,
