@@ -94,10 +94,10 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "seed-toy", "1d",
-            "The TensorFlow 1-D Gaussian tutorial exactly: raw N(4, 0.5) data, G 1-4-1 softplus, D of three "
-            "tanh layers of 8 with N(0, 1) weights and pre-trained on the pdf, plain SGD 0.03 "
-            "decayed x0.95 every 150 steps, batch 12, stratified noise over [-8, 8]. Like the "
-            "original it ends with D flat at 0.5 while the generator is still wrong: the "
+            "The TensorFlow 1-D Gaussian tutorial exactly: raw N(4, 0.5) data, G 1-4-1 softplus, D"
+            " of three tanh layers of 8 with N(0, 1) weights and pre-trained on the pdf, plain SGD"
+            " 0.03 decayed x0.95 every 150 steps, batch 12, stratified noise over [-8, 8]. Like "
+            "the original it ends with D flat at 0.5 while the generator is still wrong: the "
             "verdict and D* show that this is not convergence.",
             overrides={"g_width": 4, "g_layers": 1, "d_width": 8, "d_layers": 3,
                        "optimizer_d": "sgd", "optimizer_g": "sgd", "lr_d": 0.03, "lr_g": 0.03,
@@ -209,10 +209,10 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "mnist-wgan-gp", "mnist",
-            "The DCGAN tutorial's other objective on the same networks: WGAN-GP, a critic without sigmoid and "
-            "a gradient penalty of weight 10, Adam 1e-4 with betas (0.5, 0.9), D once and G "
-            "twice per iteration as there. The D plots show the critic's raw values, and the "
-            "critic loss E C(fake) - E C(real) (minus the Wasserstein estimate) rises toward 0.",
+            "The DCGAN tutorial's other objective on the same networks: WGAN-GP, a critic without "
+            "sigmoid and a gradient penalty of weight 10, Adam 1e-4 with betas (0.5, 0.9), D once "
+            "and G twice per iteration as there. The D plots show the critic's raw values, and the"
+            " critic loss E C(fake) - E C(real) (minus the Wasserstein estimate) rises toward 0.",
             overrides={"loss": "wgan-gp", "gp_weight": 10.0, "lr_d": 1e-4, "lr_g": 1e-4,
                        "adam_beta1": 0.5, "adam_beta2": 0.9, "batch_size": 64,
                        "latent_dim": 128, "k_g": 2, "ema": 0.0},
