@@ -7,75 +7,24 @@ setting and what is allowed.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from ganviz import __version__
+from ganviz.arguments import Parser as _Parser
+from ganviz.arguments import UsageError
+from ganviz.arguments import assignment as _assignment
+from ganviz.arguments import overrides as _overrides
+from ganviz.arguments import positive_int as _positive_int
+from ganviz.arguments import positive_seconds as _positive_seconds
+from ganviz.arguments import preset_name as _preset_name
 from ganviz.core import config, presets
 
 USAGE_ERROR = 2
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's default prints the whole usage first
-        # Our own messages already name the setting: drop argparse's "argument --set: ".
-        for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples"):
-            prefix = f"argument {option}: "
-            if message.startswith(prefix) and message[len(prefix):].startswith(
-                (option, "unknown", *config.SETTINGS_BY_NAME)
-            ):
-                message = message[len(prefix):]
-        raise UsageError(message)
-
-
-def _positive_int(name: str, maximum: int = 10**9):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name}: {text!r} is not a whole number; expected 1 to {maximum}"
-            ) from None
-        if not 1 <= value <= maximum:
-            raise argparse.ArgumentTypeError(
-                f"{name}: {value} is out of range; expected 1 to {maximum}"
-            )
-        return value
-
-    return parse
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--seconds: {text!r} is not a number; expected a positive number of seconds"
-        ) from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"--seconds: {text} is not allowed; expected a positive number of seconds"
-        )
-    return value
-
-
-def _assignment(text: str) -> tuple[str, int | float]:
-    try:
-        return config.parse_assignment(text)
-    except config.SettingError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _preset_name(text: str) -> str:
-    try:
-        return presets.get(text).name
-    except config.SettingError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+# `ganviz train`: a loss became NaN/Inf. Training stopped at once, as the window pauses: a
+# diverged run only computes NaNs from there, and its last finite state is what is worth
+# keeping (--checkpoint saves it).
+DIVERGED = 3
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -91,13 +40,6 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--points", type=Path, default=None, metavar="FILE",
                         help="2-D presets: train on these points (.csv with two columns or "
                         ".npy of shape (N, 2)); sets dataset=custom")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
-    values = dict(args.assignments)
-    if args.seed is not None:
-        values["seed"] = config.lookup("seed").parse(args.seed)
-    return config.validate(values, presets.get(args.preset).mode)
 
 
 def _data(args: argparse.Namespace):
@@ -147,7 +89,11 @@ def build_train_parser() -> argparse.ArgumentParser:
         description="Train headless, as the window would, and write metrics and samples.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="settings (--set NAME=VALUE; `live` ones can also change mid-run in the window):\n"
-        + config.describe_settings(),
+        + config.describe_settings()
+        + f"\n\nexit status: 0 trained; {USAGE_ERROR} bad input (one line says why); "
+        f"{DIVERGED} diverged: a loss\nbecame NaN/Inf, training stopped there and one line "
+        "names the iteration; --checkpoint\nthen holds the last finite state kept (every "
+        "500 iterations) and no samples are written",
     )
     _add_common(parser)
     length = parser.add_mutually_exclusive_group()
@@ -173,7 +119,9 @@ def build_train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", type=Path, default=None, metavar="FILE",
                         help="continue the run saved in FILE for --steps more iterations "
                         "(its preset and settings; --set may change live settings)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar; the one-line summary goes to stdout, so stderr "
+                        "stays empty unless something goes wrong")
     return parser
 
 
@@ -195,53 +143,52 @@ def _train(argv: list[str]) -> int:
     if args.checkpoint is not None and not args.checkpoint.parent.is_dir():
         raise UsageError(f"--checkpoint: folder {args.checkpoint.parent} does not exist")
 
-    from ganviz.core import headless, runtime, session
+    from ganviz.core import api, headless, session
+
+    def save_checkpoint() -> None:
+        if args.checkpoint is not None:
+            try:
+                run.save(args.checkpoint)
+            except session.SessionError as error:
+                raise UsageError(f"--checkpoint: {error}") from None
 
     if args.resume is not None:
-        trainer, threads = _resume(args)
-        preset = trainer.preset
+        run = _resume(args)
     else:
-        from ganviz.core.trainer import Trainer
-
-        preset = presets.get(args.preset)
         data = _data(args)
-        if args.points is not None:
-            from ganviz.core.toy2d.data import Points2D
-
-            data = Points2D(*data)
-            overrides["dataset"] = "custom"
-        threads = runtime.configure_threads(preset.mode)
-        trainer = Trainer(preset, overrides, data=data)
+        points = data if args.points is not None else None
+        run = api.Run(args.preset, data=None if points is not None else data, points=points,
+                      **overrides)
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
-    summary = headless.run(
-        trainer,
-        steps=steps,
-        seconds=args.seconds,
-        log_every=args.log_every,
-        metrics_path=args.metrics,
-        progress=not args.quiet,
-    )
+    try:
+        summary = run.train(steps=steps, seconds=args.seconds, log_every=args.log_every,
+                            metrics_path=args.metrics, progress=not args.quiet,
+                            keep_metrics=args.metrics is not None)
+    except api.Diverged as diverged:
+        save_checkpoint()
+        kept = (f"--checkpoint {args.checkpoint.name} holds iteration {diverged.kept_step:,}"
+                if args.checkpoint is not None else
+                f"the last finite state kept was iteration {diverged.kept_step:,}")
+        print(f"ganviz train: diverged: {diverged.what}; {kept}", file=sys.stderr)
+        return DIVERGED
     if args.save_samples is not None:
-        headless.save_samples(trainer, args.save_samples, args.num_samples)
-    if args.checkpoint is not None:
-        try:
-            session.save(trainer, args.checkpoint)
-        except session.SessionError as error:
-            raise UsageError(f"--checkpoint: {error}") from None
-    if not args.quiet:
-        print(
-            f"{preset.name}: {summary.steps} iterations in {summary.seconds:.1f} s "
-            f"({summary.iterations_per_second:.0f} it/s on {trainer.device.type.upper()}, "
-            f"{threads} torch thread"
-            f"{'s' if threads > 1 else ''}); {trainer.problem.summary(summary.last_metrics)}",
-            file=sys.stderr,
-        )
+        headless.save_samples(run.trainer, args.save_samples, args.num_samples)
+    save_checkpoint()
+    trainer, threads = run.trainer, run.threads
+    # --quiet keeps stderr for trouble: the summary, the run's result, goes to stdout.
+    print(
+        f"{run.preset}: {summary.steps} iterations in {summary.seconds:.1f} s "
+        f"({summary.iterations_per_second:.0f} it/s on {trainer.device.type.upper()}, "
+        f"{threads} torch thread"
+        f"{'s' if threads > 1 else ''}); {run.summary(summary.last_metrics)}",
+        file=sys.stdout if args.quiet else sys.stderr,
+    )
     return 0
 
 
 def _resume(args: argparse.Namespace):
-    """The trainer of ``--resume FILE``, with ``--set`` applied as live changes."""
-    from ganviz.core import runtime, session
+    """The run of ``--resume FILE``, with ``--set`` applied as live changes."""
+    from ganviz.core import api, session
 
     given = {"--preset": args.explicit_preset, "--seed": args.seed is not None,
              "--data": args.data is not None, "--points": args.points is not None}
@@ -250,19 +197,18 @@ def _resume(args: argparse.Namespace):
         raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
                          f"session file has its own")
     try:
-        trainer = session.load(args.resume)
+        run = api.Run.load(args.resume)  # its torch threads set before the first step
     except (session.SessionError, config.SettingError) as error:
         raise UsageError(f"--resume: {error}") from None
-    threads = runtime.configure_threads(trainer.mode)  # before the first step
     changes = dict(args.assignments)
     waiting = [n for n in changes if not config.lookup(n).live]
     if waiting:
         raise UsageError(f"--resume: {', '.join(waiting)} only applies on Reset, which would "
                          f"start the saved run afresh")
-    trainer.update_settings(changes)
-    for notice in trainer.take_notices():  # e.g. a run saved on another kind of device
+    run.change(**changes)
+    for notice in run.take_notices():  # e.g. a run saved on another kind of device
         print(f"ganviz train: {notice}", file=sys.stderr)
-    return trainer, threads
+    return run
 
 
 def build_data_parser() -> argparse.ArgumentParser:

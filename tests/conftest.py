@@ -20,6 +20,24 @@ prepare_qt()  # as the app does: Qt paints in the GUI thread only
 torch.set_num_threads(1)
 
 
+@pytest.fixture
+def open_window(qtbot):
+    """Opens a window with its first frame: ``open_window(preset, overrides, ...)`` takes
+    MainWindow's arguments, shows the window and waits until the trainer's first frame has
+    arrived. Each window is closed at teardown, which stops its threads and its trainer."""
+
+    def open_(*args, **kwargs):
+        from ganviz.app.main_window import MainWindow
+
+        window = MainWindow(*args, **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+        return window
+
+    return open_
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_behind(monkeypatch):
     """Fail any test that leaves one of the app's threads running (as napari's suite does).

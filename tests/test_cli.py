@@ -247,3 +247,32 @@ def test_plain_ganviz_starts_where_the_last_window_left_off(monkeypatch):
     assert [(k["preset"], k["overrides"]) for k in launched] == [
         ("bimodal", {"lr_d": 0.002}), ("gaussian", {}), ("gaussian", {"k": 2})]
     remembered.forget()
+
+
+DIVERGING = ["--set", "loss=wgan-gp", "--set", "gp_weight=0", "--set", "optimizer_d=momentum",
+             "--set", "optimizer_g=momentum", "--set", "momentum=0.999", "--set", "lr_d=1",
+             "--set", "lr_g=1"]
+
+
+def test_divergence_exits_3_with_one_line_and_the_kept_checkpoint(tmp_path, capsys):
+    checkpoint, samples = tmp_path / "c.pt", tmp_path / "s.npy"
+    status = cli.main(["train", *DIVERGING, "--steps", "60", "--quiet", "--checkpoint",
+                       str(checkpoint), "--save-samples", str(samples)])
+    assert status == cli.DIVERGED == 3
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("ganviz train: diverged: ")
+    assert "at iteration" in lines[0] and "c.pt holds iteration 0" in lines[0]
+    assert not samples.exists()
+    from ganviz.core import session
+
+    assert session.load(checkpoint).step_count == 0
+
+
+def test_quiet_still_prints_the_summary_on_stdout(capsys):
+    assert cli.main(["train", "--steps", "20", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out.startswith("gaussian: 20 iterations in ") and "JS" in captured.out
+    assert len(captured.out.strip().splitlines()) == 1

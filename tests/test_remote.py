@@ -4,7 +4,7 @@ import threading
 import time
 from multiprocessing import Pipe
 
-from ganviz.core import presets, remote
+from ganviz.core import presets, protocol, remote
 from ganviz.core.trainer import Trainer
 
 ITERATION_S = 0.03  # an MNIST-like iteration, from a toy slowed down
@@ -28,24 +28,24 @@ def _run_slow_trainer(monkeypatch, frame_interval: float, seconds: float) -> tup
     thread.start()
     try:
         assert results.poll(60), "no first frame"
-        assert results.recv()[0] == "frame"
-        commands.send(("consumed",))
-        commands.send(("run", True))
+        assert isinstance(results.recv(), protocol.Frame)
+        commands.send(protocol.Consumed())
+        commands.send(protocol.Run(True))
         frames, first_step, last_step = 0, None, None
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             if not results.poll(0.5):
                 continue
-            kind, *payload = results.recv()
-            if kind != "frame":
+            frame = results.recv()
+            if not isinstance(frame, protocol.Frame):
                 continue
-            commands.send(("consumed",))
-            if payload[0].running:
+            commands.send(protocol.Consumed())
+            if frame.running:
                 frames += 1
-                first_step = payload[0].snapshot.step if first_step is None else first_step
-                last_step = payload[0].snapshot.step
+                first_step = frame.snapshot.step if first_step is None else first_step
+                last_step = frame.snapshot.step
     finally:
-        commands.send(("stop",))
+        commands.send(protocol.Stop())
         thread.join(10)
     assert not thread.is_alive()
     return frames, last_step - first_step
@@ -65,3 +65,18 @@ def test_frames_are_not_sent_faster_than_asked(monkeypatch):
     frames, iterations = _run_slow_trainer(monkeypatch, 0.1, seconds=2.0)
     assert iterations >= 20
     assert frames / iterations < 0.45, (frames, iterations)  # 0.3 on schedule
+
+
+def test_a_malformed_command_ends_the_process_with_a_clear_failure():
+    commands, trainer_commands = Pipe()
+    trainer_results, results = Pipe()
+    thread = threading.Thread(target=remote.serve, daemon=True, args=(
+        trainer_commands, trainer_results, "gaussian", presets.get("gaussian").settings()))
+    thread.start()
+    assert results.poll(60) and isinstance(results.recv(), protocol.Frame)
+    commands.send(("settings",))  # the old tuple protocol
+    thread.join(10)
+    assert not thread.is_alive()
+    failure = results.recv()
+    assert isinstance(failure, protocol.Failed)
+    assert "unknown message ('settings',)" in failure.message

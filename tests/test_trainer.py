@@ -5,9 +5,10 @@ import pytest
 import torch
 
 from ganviz.core import config
+from ganviz.core.fast_adam import step_optimizer
 from ganviz.core.toy1d import evaluation
 from ganviz.core.toy1d.evaluation import Evaluator
-from ganviz.core.trainer import Trainer, step_optimizer
+from ganviz.core.trainer import Trainer
 
 
 def _adam_steps(optimizer) -> int:
@@ -389,7 +390,7 @@ def test_the_averaged_mnist_generator_follows_the_recent_updates():
     2,000 updates at decay 0.999 the first half of them keep < 1% of the weight, where the
     toys' ramp, the plain mean up to 999 updates, leaves them 37%) and still reaches the
     chosen decay in the end."""
-    from ganviz.core.trainer import ema_decay
+    from ganviz.core.updates import ema_decay
 
     def weight_of_the_first(half: int, total: int, follow_recent: bool) -> float:
         kept = 1.0

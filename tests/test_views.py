@@ -1,6 +1,7 @@
 """The views' drawing economies: what is redrawn, when, and that it still draws right."""
 
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import pyqtgraph as pg
@@ -186,3 +187,69 @@ def test_cached_axes_are_not_repainted_by_the_curves_yet_follow_the_range(losses
     assert bottom in painted
     assert before.shape == after.shape
     assert (np.abs(before.astype(int) - after.astype(int)).sum(axis=-1) > 100).sum() > 20
+
+
+SETTINGS = {"loss": "nonsaturating", "label_smoothing": 0.0, "batch_size": 64}
+
+
+def _snapshot_for(mode: str, history: dict):
+    """A frame's snapshot as each view reads it: the history, the settings, the view data."""
+    if mode == "mnist":
+        counts = np.full(10, 50)
+        view = ImagesViewData(
+            step=1, samples_grid=np.zeros((238, 238), np.uint8), grid_layout="noise",
+            grid_title="Generated digits", real_grid=np.full((238, 238), 200, np.uint8),
+            class_counts=counts, confident_counts=counts, confident=0.5, coverage=0.9,
+            classified_step=1, data_source="bundled")
+    elif mode == "2d":
+        view = SimpleNamespace(real_points=np.ones((500, 2), np.float32))
+    else:
+        view = SimpleNamespace(spec={"minibatch": False})
+    return SimpleNamespace(step=int(history["step"][-1]), history=history, settings=SETTINGS,
+                           view=view, mode=mode, pending_on_reset=())
+
+
+@pytest.mark.parametrize("mode", ["1d", "2d", "mnist"])
+def test_clear_makes_a_view_forget_its_drawn_curves_and_keep_its_plots(qtbot, mode):
+    from ganviz.app.views.toy1d import Toy1DView
+    from ganviz.app.views.toy2d import Toy2DView
+
+    view = {"1d": Toy1DView, "2d": Toy2DView, "mnist": ImagesView}[mode]()
+    qtbot.addWidget(view)
+    history = _history(1_000)
+    view.show_frame(_snapshot_for(mode, history), running=True)
+    curves = (view.losses, view.d_outputs)
+    assert all(not plot.take_news(history) for plot in curves)  # drawn: nothing new
+    view.clear()
+    assert all(plot.take_news(history) for plot in curves)  # a new run: drawn again
+    # The View protocol's clear(), not GraphicsLayoutWidget's (which removes every plot).
+    assert all(plot.scene() is not None for plot in curves)
+
+
+def test_the_2d_view_keeps_the_real_sample_sent_once_per_dataset(qtbot):
+    from ganviz.app.views.toy2d import Toy2DView
+
+    view = Toy2DView()
+    qtbot.addWidget(view)
+    first = _snapshot_for("2d", _history(5))
+    view.receive(first)
+    later = _snapshot_for("2d", _history(6))
+    later.view.real_points = None  # the trainer sends the sample with the first frame only
+    view.receive(later)
+    assert later.view.real_points is first.view.real_points  # filled in for the evaluation
+    view.clear()  # a Reset the trainer refuses goes on with the same dataset
+    again = _snapshot_for("2d", _history(7))
+    again.view.real_points = None
+    view.receive(again)
+    assert again.view.real_points is first.view.real_points
+
+
+def test_the_images_view_keeps_the_real_digits_of_a_frame_never_drawn(qtbot):
+    view = ImagesView()
+    qtbot.addWidget(view)
+    view.receive(_snapshot_for("mnist", _history(1)))  # the run's first frame, not drawn
+    later = _snapshot_for("mnist", _history(2))
+    later.view.real_grid = None
+    view.receive(later)
+    view.show_frame(later, running=True)
+    assert view.real_image.image is not None and view.real_image.image.mean() == 200

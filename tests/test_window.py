@@ -7,18 +7,13 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.main_window import MainWindow
-from ganviz.core import presets
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
 from ganviz.core.trainer import Trainer
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow("gaussian")
-    qtbot.addWidget(window)  # closed at teardown, which stops both threads
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
-    return window
+def window(open_window):
+    return open_window("gaussian")
 
 
 def grab_rgb(widget) -> np.ndarray:
@@ -53,8 +48,8 @@ def test_start_produces_frames_and_the_curves_change(window, qtbot):
     d_values = window.densities.d_curve.getData()[1]
     assert len(d_values) == 401 and np.all((d_values >= 0) & (d_values <= 1))
     assert window.start_action.text() == "Pause" and not window.step_action.isEnabled()
-    assert "it/s" in window.rate_label.text() and "frames/s" in window.fps_label.text()
-    assert window.device_label.text() == "CPU, 1 torch thread"
+    assert "it/s" in window.status.rate.text() and "frames/s" in window.status.fps.text()
+    assert window.status.device.text() == "CPU, 1 torch thread"
 
 
 def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
@@ -64,35 +59,36 @@ def test_drawing_waits_for_news_and_keeps_to_the_draw_rate(window, qtbot):
     import dataclasses
     import time
 
-    from ganviz.app.main_window import MIN_DRAW_INTERVAL_S
+    from ganviz.app.presenter import MIN_DRAW_INTERVAL_S
 
+    presenter = window.presenter
     qtbot.waitUntil(lambda: window.latest_evaluation is not None, timeout=20_000)
     qtbot.wait(200)  # the first frame's evaluation drawn
-    assert not window.draw_timer.isActive()
+    assert not presenter.draw_timer.isActive()
     drawn_at: list[float] = []  # when each draw began
-    window.drawn.connect(lambda _step: drawn_at.append(window._last_draw_time))
+    window.drawn.connect(lambda _step: drawn_at.append(presenter.last_draw_time))
     for burst in (1, 2):
-        window._frame_dirty = True
+        presenter.frame_dirty = True
         for _ in range(3):
-            window._request_draw()
+            presenter.request_draw()
         qtbot.waitUntil(lambda burst=burst: len(drawn_at) == burst, timeout=2_000)
     qtbot.wait(100)
-    assert len(drawn_at) == 2 and not window.draw_timer.isActive()
+    assert len(drawn_at) == 2 and not presenter.draw_timer.isActive()
     # Qt's default timers may fire up to 5% early
     assert drawn_at[1] - drawn_at[0] >= 0.9 * MIN_DRAW_INTERVAL_S
-    window._frame_dirty = True
-    window._last_draw_time = time.perf_counter()  # as if it had just drawn
-    window._request_draw()
-    assert window.draw_timer.interval() >= 0.9 * MIN_DRAW_INTERVAL_S * 1000
+    presenter.frame_dirty = True
+    presenter.last_draw_time = time.perf_counter()  # as if it had just drawn
+    presenter.request_draw()
+    assert presenter.draw_timer.interval() >= 0.9 * MIN_DRAW_INTERVAL_S * 1000
     qtbot.waitUntil(lambda: len(drawn_at) == 3, timeout=2_000)
     # A new evaluation is drawn at once while paused; while training, with the next frame.
-    window._on_evaluation(window.latest_evaluation)
-    assert window.draw_timer.isActive()
+    presenter.take_evaluation(window.latest_evaluation)
+    assert presenter.draw_timer.isActive()
     qtbot.waitUntil(lambda: len(drawn_at) == 4, timeout=2_000)
-    window.running = True  # training, as far as the window knows
-    window.latest_frame = dataclasses.replace(window.latest_frame, running=True)
-    window._on_evaluation(window.latest_evaluation)
-    assert not window.draw_timer.isActive() and window._evaluation_dirty
+    presenter.training = True  # training, as far as the window knows
+    presenter.latest_frame = dataclasses.replace(window.latest_frame, running=True)
+    presenter.take_evaluation(window.latest_evaluation)
+    assert not presenter.draw_timer.isActive() and presenter.evaluation_dirty
     window._on_failure("the training process ended unexpectedly")  # no frame will come
     qtbot.waitUntil(lambda: len(drawn_at) == 5, timeout=2_000)
 
@@ -107,7 +103,7 @@ def test_pause_stops_the_iteration_count(window, qtbot):
     paused_at = step_of(window)
     qtbot.wait(400)
     assert step_of(window) == paused_at
-    assert window.rate_label.text() == "paused" and window.step_action.isEnabled()
+    assert window.status.rate.text() == "paused" and window.step_action.isEnabled()
 
 
 def test_each_step_shows_on_the_curves_while_paused(window, qtbot):
@@ -146,47 +142,6 @@ def test_space_key_starts_and_pauses(window, qtbot):
     qtbot.waitUntil(lambda: not window.latest_frame.running, timeout=10_000)
 
 
-def test_a_spinbox_change_reaches_the_trainer(window, qtbot):
-    window.controls.editors["lr_d"].setValue(2e-4)
-    window.controls.editors["k"].setValue(3)
-    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["lr_d"] == 2e-4
-                    and window.latest_frame.snapshot.settings["k"] == 3, timeout=10_000)
-    window.step_action.trigger()
-    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=10_000)
-    snapshot = window.latest_frame.snapshot
-    assert (snapshot.d_updates, snapshot.g_updates) == (3, 1)  # k = 3 D steps, 1 G step
-
-
-def test_an_out_of_range_value_is_refused_with_a_message(window, qtbot):
-    editor = window.controls.editors["lr_d"]
-    editor.lineEdit().selectAll()
-    qtbot.keyClicks(editor.lineEdit(), "5")
-    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return)
-    editor.clearFocus()
-    editor.interpretText()
-    qtbot.wait(50)
-    assert editor.value() == pytest.approx(1e-3)  # the user's previous value stays
-    assert window.settings["lr_d"] == pytest.approx(1e-3)
-    message = window.statusBar().currentMessage()
-    assert message == "Learning rate D: 5 is out of range; expected a number from 1e-05 to 1"
-
-
-def test_model_settings_wait_for_reset(window, qtbot):
-    window.controls.editors["seed"].setValue(9)
-    qtbot.waitUntil(lambda: window.latest_frame.snapshot.pending_on_reset == ("seed",),
-                    timeout=10_000)
-    qtbot.wait(100)
-    assert "Random seed" in window.controls.pending_label.text()
-    window.step_action.trigger()
-    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=10_000)
-    window.reset_action.trigger()
-    qtbot.waitUntil(lambda: step_of(window) == 0
-                    and window.latest_frame.snapshot.pending_on_reset == (), timeout=10_000)
-    qtbot.wait(100)
-    assert window.controls.pending_label.text() == ""
-    assert window.latest_frame.snapshot.settings["seed"] == 9
-
-
 def test_window_training_gives_the_headless_losses(window, qtbot):
     """Same preset, seed and settings: the window's run equals a headless run."""
     window.set_running(True)
@@ -205,7 +160,7 @@ def test_window_training_gives_the_headless_losses(window, qtbot):
 def test_the_densities_plot_draws_the_generator(window, qtbot):
     qtbot.waitUntil(lambda: window.latest_evaluation is not None, timeout=20_000)
     qtbot.wait(100)
-    pixels = grab_rgb(window.plots)
+    pixels = grab_rgb(window.toy1d)
     top = pixels[: pixels.shape[0] // 2]  # the densities plot
     orange = colour_mask(top, style.GENERATOR)
     blue = colour_mask(top, style.REAL)
@@ -213,11 +168,7 @@ def test_the_densities_plot_draws_the_generator(window, qtbot):
     assert orange.sum() > 300 and blue.sum() > 300 and green.sum() > 300
 
 
-def test_closing_mid_training_stops_both_threads(qtbot):
-    window = MainWindow("gaussian")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+def test_closing_mid_training_stops_both_threads(window, qtbot):
     window.set_running(True)
     qtbot.waitUntil(lambda: step_of(window) > 20, timeout=20_000)
     training, evaluation = window.training_worker, window.evaluation_worker
@@ -242,9 +193,9 @@ def test_drawing_does_not_leak_references_to_none(window, qtbot):
     try:
         before = sys.getrefcount(None)
         for _ in range(30):
-            window._frame_dirty = window._evaluation_dirty = True
-            window._draw()
-            window.plots.viewport().repaint()
+            window.presenter.frame_dirty = window.presenter.evaluation_dirty = True
+            window.presenter.draw()
+            window.toy1d.viewport().repaint()
         after = sys.getrefcount(None)
     finally:
         gc.enable()
@@ -265,7 +216,7 @@ def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     codes.setValue(0)
     assert model_form.isRowVisible(weight)  # the continuous codes are still weighed
     continuous.setValue(0)
-    assert window.settings["info_continuous"] == 0
+    qtbot.waitUntil(lambda: window.settings["info_continuous"] == 0, timeout=10_000)
     codes.setValue(10)
     continuous.setValue(2)
     assert model_form.isRowVisible(weight)
@@ -279,7 +230,7 @@ def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     qtbot.wait(200)
     after = window.images.samples_image.image
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0  # pixels change
-    assert "images/s" in window.rate_label.text()
+    assert "images/s" in window.status.rate.text()
     heights = window.images.classes.bars.opts["height"]
     assert len(heights) == 10 and abs(sum(heights) - 1.0) < 1e-6
     window.real_digits_action.setChecked(False)
@@ -367,57 +318,11 @@ def test_verdict_d_star_and_divergence_are_drawn(window, qtbot):
     assert len(js) >= 1 and js[-1] == pytest.approx(np.log10(max(evaluation.js_bits, 1e-4)))
 
 
-def test_switching_the_objective_relabels_the_plots(window, qtbot):
-    controls = window.controls
-    gp_row = controls.editors["gp_weight"]
-    form = controls._forms["Stabilisers"]
-    assert not form.isRowVisible(gp_row)  # only wgan-gp has a gradient penalty
-    controls.editors["loss"].setCurrentText("wgan-gp")
-    assert window.settings["loss"] == "wgan-gp" and form.isRowVisible(gp_row)
-    window.step_once()
-    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["loss"] == "wgan-gp",
-                    timeout=20_000)
-    qtbot.wait(100)
-    assert not window.d_outputs.equilibrium_line.isVisible()  # a critic has no 0.5
-    assert not window.densities.d_line.isVisible()
-    assert "critic" in window.densities.getAxis("right").labelText
-    qtbot.waitUntil(lambda: "Objective is now wgan-gp" in window.statusBar().currentMessage(),
-                    timeout=5_000)
-    controls.editors["loss"].setCurrentText("nonsaturating")
-    controls.editors["label_smoothing"].setValue(0.1)
-    window.step_once()
-    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["label_smoothing"] == 0.1,
-                    timeout=20_000)
-    qtbot.wait(100)
-    assert window.d_outputs.equilibrium_line.value() == pytest.approx(0.45)
-    assert window.densities.d_line.value() == pytest.approx(0.45)
-    assert window.losses.loss_d_line.isVisible()
-
-
-def test_an_inconsistent_mixture_is_refused_and_the_old_value_kept(window, qtbot):
-    controls = window.controls
-    controls.editors["target"].setCurrentText("mixture")
-    editor = controls.editors["mixture_sigmas"]
-    editor.setText("0.1, 0.2, 0.3")  # three sigmas for two means
-    editor.editingFinished.emit()
-    assert window.settings["mixture_sigmas"] == (0.5, 0.5)
-    assert editor.text() == "0.5, 0.5"
-    assert "mixture_sigmas: 3 numbers for 2 mixture means" in \
-        window.statusBar().currentMessage()
-    editor.setText("0.2, nonsense")
-    editor.editingFinished.emit()
-    assert "Mixture stds" in window.statusBar().currentMessage()
-    assert window.settings["mixture_sigmas"] == (0.5, 0.5)
-
-
-def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(qtbot):
+def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(open_window, qtbot):
     # Least squares on raw data around 50 with plain SGD at rate 1: NaN within a few steps.
     exploding = {"loss": "lsgan", "lr_d": 1.0, "lr_g": 1.0, "optimizer_d": "sgd",
                  "optimizer_g": "sgd", "standardize": False, "target_mean": 50.0}
-    window = MainWindow("gaussian", exploding)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window = open_window("gaussian", exploding)
     window.set_running(True)
     qtbot.waitUntil(lambda: window.divergence_box is not None, timeout=20_000)
     assert not window.running and window.start_action.text() == "Start"
@@ -434,67 +339,6 @@ def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(qtbot):
     restore.click()
     qtbot.waitUntil(lambda: step_of(window) == 0, timeout=10_000)
     assert "Restored the run as it was at iteration 0" in window.statusBar().currentMessage()
-
-
-def test_save_and_open_a_session_and_a_bad_file_keeps_the_run(window, qtbot, tmp_path):
-    window.set_running(True)
-    qtbot.waitUntil(lambda: step_of(window) > 30, timeout=20_000)
-    window.set_running(False)
-    qtbot.waitUntil(lambda: not window.latest_frame.running, timeout=10_000)
-    saved_at = step_of(window)
-    window.save_session(str(tmp_path / "run"))
-    qtbot.waitUntil(lambda: "Saved the run" in window.statusBar().currentMessage(),
-                    timeout=10_000)
-    assert (tmp_path / "run.ganviz").is_file()
-    window.step_once()
-    qtbot.waitUntil(lambda: step_of(window) == saved_at + 1, timeout=10_000)
-
-    broken = tmp_path / "broken.ganviz"
-    broken.write_bytes((tmp_path / "run.ganviz").read_bytes()[:500])
-    window.load_session(str(broken))
-    qtbot.waitUntil(lambda: "Not opened: broken.ganviz" in window.statusBar().currentMessage(),
-                    timeout=10_000)
-    assert step_of(window) == saved_at + 1 and window.preset == "gaussian"
-
-    window.choose_preset("ring8")  # another mode: opening the session must bring it all back
-    qtbot.waitUntil(lambda: window.mode == "2d", timeout=20_000)
-    window.load_session(str(tmp_path / "run.ganviz"))
-    qtbot.waitUntil(lambda: window.mode == "1d" and step_of(window) == saved_at,
-                    timeout=20_000)
-    assert window.preset == "gaussian" and window.controls.preset_combo.currentText() == \
-        "gaussian"
-    assert len(window.latest_frame.snapshot.history["step"]) > 0  # the curves came back
-
-
-def test_the_window_remembers_preset_settings_and_geometry_and_restores_defaults(qtbot):
-    from ganviz.app import remembered
-
-    remembered.forget()
-    window = MainWindow("bimodal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
-    window.change_setting("lr_d", 0.002)
-    window.resize(1000, 700)
-    window.close()
-    assert remembered.last_launch() == ("bimodal", {"lr_d": 0.002})
-    assert remembered.geometry() is not None
-
-    store = remembered.store()
-    store.setValue("settings", '{"lr_d": 99, "k": 2}')  # no longer valid: all ignored
-    assert remembered.last_launch() == ("bimodal", {})
-    store.setValue("preset", "no-such-preset")
-    assert remembered.last_launch() is None
-
-    again = MainWindow("gaussian", {"lr_g": 0.003, "k": 3})
-    qtbot.addWidget(again)
-    again.show()
-    qtbot.waitUntil(lambda: again.latest_frame is not None, timeout=20_000)
-    again.restore_defaults(confirm=False)
-    assert again.settings == presets.get("gaussian").settings()
-    assert again.controls.editors["k"].value() == 1
-    qtbot.waitUntil(lambda: again.latest_frame.snapshot.settings["k"] == 1, timeout=10_000)
-    assert remembered.last_launch() is None  # forgotten until the next close
 
 
 def test_every_control_and_action_says_what_it_does(window):

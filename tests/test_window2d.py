@@ -3,19 +3,13 @@
 import numpy as np
 import pytest
 
-from ganviz.app.main_window import MainWindow
-
 # Small networks: the window tests watch the drawing, not the learning.
 SMALL = {"g_width": 16, "d_width": 16, "g_layers": 2, "d_layers": 2, "batch_size": 64}
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow("ring8", SMALL)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
-    return window
+def window(open_window):
+    return open_window("ring8", SMALL)
 
 
 def evaluated_at(window, step: int) -> bool:
@@ -35,7 +29,7 @@ def test_ring8_trains_and_draws_the_plane_with_every_layer(window, qtbot):
     assert len(plane.manifold.getData()[0]) == 2 * 21 * 21
     history = window.toy2d.divergence.kl.getData()
     assert len(history[0]) >= 1 and np.all(history[1] > 0)
-    assert "frames/s" in window.fps_label.text()
+    assert "frames/s" in window.status.fps.text()
 
 
 def test_layers_toggle(window, qtbot):
@@ -74,8 +68,8 @@ def test_points_files_bad_and_good(window, qtbot, tmp_path):
     good = tmp_path / "line.npy"
     np.save(good, np.stack((np.linspace(-1, 1, 300), np.zeros(300)), 1))
     window.load_points_file(str(good))
-    assert window.settings["dataset"] == "custom"
     assert window.controls.editors["dataset"].value() == "custom"
+    qtbot.waitUntil(lambda: window.settings["dataset"] == "custom", timeout=10_000)
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["dataset"] == "custom",
                     timeout=10_000)
     qtbot.waitUntil(lambda: window.latest_evaluation is not None
@@ -90,10 +84,12 @@ def test_points_files_bad_and_good(window, qtbot, tmp_path):
 
 
 def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window, qtbot):
-    window.change_setting("dataset", "custom")
-    assert "custom needs points" in window.statusBar().currentMessage()
+    window.change_setting("dataset", "custom")  # the trainer refuses it
+    qtbot.waitUntil(lambda: "custom needs points" in window.statusBar().currentMessage(),
+                    timeout=10_000)
     assert window.settings["dataset"] == "ring8"
-    assert window.controls.editors["dataset"].value() == "ring8"
+    qtbot.waitUntil(lambda: window.controls.editors["dataset"].value() == "ring8",
+                    timeout=10_000)  # the panel snaps back
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 1, timeout=10_000)
     assert window.latest_frame.snapshot.settings["dataset"] == "ring8"
@@ -115,13 +111,10 @@ def test_arrows_run_from_each_point_along_its_push_with_a_head_at_the_tip():
     assert np.allclose(segments[2], starts[2])  # no push: a point, no arrow
 
 
-def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(qtbot, recwarn):
+def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(open_window, qtbot, recwarn):
     exploding = {**SMALL, "loss": "lsgan", "lr_d": 1.0, "lr_g": 1.0, "optimizer_d": "sgd",
                  "optimizer_g": "sgd"}
-    window = MainWindow("ring8", exploding)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window = open_window("ring8", exploding)
     window.set_running(True)
     qtbot.waitUntil(lambda: window.divergence_box is not None, timeout=20_000)
     qtbot.waitUntil(lambda: evaluated_at(window, window.latest_frame.snapshot.step)
@@ -132,7 +125,7 @@ def test_a_diverged_2d_run_is_drawn_without_errors_and_pauses(qtbot, recwarn):
     assert not errors, errors[0].message
 
 
-def test_a_session_on_custom_points_brings_the_points_back(qtbot, tmp_path):
+def test_a_session_on_custom_points_brings_the_points_back(open_window, qtbot, tmp_path):
     from ganviz.core import session
     from ganviz.core.toy2d.data import Points2D
     from ganviz.core.trainer import Trainer
@@ -143,14 +136,11 @@ def test_a_session_on_custom_points_brings_the_points_back(qtbot, tmp_path):
     trainer.run(5)
     path = session.save(trainer, tmp_path / "line.ganviz")
 
-    window = MainWindow("gaussian")  # a fresh window that never saw those points
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=20_000)
+    window = open_window("gaussian")  # a fresh window that never saw those points
     window.load_session(str(path))
     qtbot.waitUntil(lambda: window.mode == "2d" and window.latest_frame.snapshot.step == 5,
                     timeout=20_000)
-    assert window.settings["dataset"] == "custom" and window._custom_points is not None
+    assert window.settings["dataset"] == "custom" and window.custom_points is not None
     window.reset()  # a new trainer on the same points
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 0, timeout=20_000)
     window.step_once()

@@ -8,12 +8,14 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -188,7 +190,11 @@ def make_editor(setting: config.Setting):
 
 
 class ControlPanel(QWidget):
-    """Preset choice and the settings; emits what the user changed."""
+    """Preset choice and the settings; emits what the user changed.
+
+    The panel keeps its own display: a change shows at once, and the window later shows
+    the trainer's answer through :meth:`show_differences` (a refused value snaps back).
+    """
 
     setting_changed = Signal(str, object)
     preset_chosen = Signal(str)
@@ -222,7 +228,7 @@ class ControlPanel(QWidget):
                 layout.addWidget(box)
             editor = make_editor(setting)
             editor.valueChanged.connect(
-                lambda value, name=setting.name: self.setting_changed.emit(name, value))
+                lambda value, name=setting.name: self._edited(name, value))
             editor.rejected.connect(self.message)
             label = setting.label if setting.live else f"{setting.label} ⟲"
             groups[setting.group].addRow(label, editor)
@@ -251,6 +257,16 @@ class ControlPanel(QWidget):
         self.set_preset(preset)
         self.show_settings(settings)
         self.preset_combo.currentTextChanged.connect(self.preset_chosen)
+
+    def in_dock(self, parent) -> QDockWidget:
+        """The panel in a fixed dock, scrolled when taller than the window."""
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(self)
+        dock = QDockWidget("Settings", parent)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setWidget(scroll)
+        dock.setFixedWidth(320)  # a long preset description must wrap, not widen the panel
+        return dock
 
     def set_preset(self, name: str) -> None:
         with QSignalBlocker(self.preset_combo):
@@ -284,10 +300,22 @@ class ControlPanel(QWidget):
         self._values.update(settings)
         self._update_rows()
 
-    def note_value(self, name: str, value) -> None:
-        """A setting the user changed was accepted: rows that depend on it may show/hide."""
+    def _edited(self, name: str, value) -> None:
+        """The user changed a setting: the panel shows it (rows that depend on it may show
+        or hide) and asks for it; the trainer's answer may set it back."""
         self._values[name] = value
         self._update_rows()
+        self.setting_changed.emit(name, value)
+
+    def show_differences(self, settings: dict) -> list[str]:
+        """Show the values of ``settings`` the panel does not show already (a refused value
+        snaps back); returns their names. Editors left alone keep what is being typed."""
+        changed = {name: value for name, value in settings.items()
+                   if name in self.editors and _comparable(value) != _comparable(
+                       self._values.get(name))}
+        if changed:
+            self.show_settings(changed)
+        return list(changed)
 
     def show_pending(self, names: tuple[str, ...]) -> None:
         if names != self._pending:  # rows of the run's model stay while it keeps them
@@ -296,3 +324,56 @@ class ControlPanel(QWidget):
         labels = [config.lookup(n).label for n in names]
         self.pending_label.setText(f"Changed, waiting for Reset: {', '.join(labels)}"
                                    if labels else "")
+
+
+def _comparable(value):
+    """A setting's value as it compares: a list of numbers equals the same tuple."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+class SettingsLedger:
+    """The run's settings as the trainer has them, and the changes sent it has not answered.
+
+    The trainer is the one source of truth: it validates every change (ranges, the device,
+    the custom points) and counts the settings commands it handled in each frame
+    (``Frame.settings_handled``). Only a frame that has answered every command sent tells
+    what the run uses; an older one may predate a change still on its way.
+    """
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = dict(settings)  # what the trainer uses, as it last said
+        # A preset's whole settings sent with a Reset, replacing the run's (a 1-D run's
+        # settings are not a 2-D preset's), until the trainer answers.
+        self.replacement: dict | None = None
+        self.unanswered: dict = {}  # changes asked for, not answered yet
+        self.sent = 0  # settings commands sent to this training process
+
+    def requested(self) -> dict:
+        """The settings the run will have if the trainer accepts what was asked: what a
+        Reset or a new process is given, and what a further change must agree with."""
+        base = self.settings if self.replacement is None else self.replacement
+        return {**base, **self.unanswered}
+
+    def asked(self, changes: dict) -> None:
+        """A settings command with ``changes`` was sent."""
+        self.unanswered.update(changes)
+        self.sent += 1
+
+    def ask_all(self, settings: dict) -> None:
+        """A Reset to these settings will be sent (a preset chosen): they replace the run's."""
+        self.replacement = dict(settings)
+        self.unanswered.clear()
+
+    def answered_by(self, frame) -> bool:
+        return frame.settings_handled == self.sent
+
+    def settle(self, settings: dict) -> None:
+        """The trainer said what it uses: nothing asked is left unanswered."""
+        self.settings = dict(settings)
+        self.replacement = None
+        self.unanswered.clear()
+
+    def restart(self) -> None:
+        """A new training process, given :meth:`requested`: it counts from zero."""
+        self.settle(self.requested())
+        self.sent = 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
+
+from ganviz.core import atomic
 
 
 def export_plot(item: pg.PlotItem, path: str | Path, width: int) -> Path:
@@ -44,15 +45,10 @@ def export_plot(item: pg.PlotItem, path: str | Path, width: int) -> Path:
 def atomic_path(path: Path):
     """A temporary file beside ``path`` to write to; it replaces ``path`` only when the
     block succeeds (a failed export never leaves half a file where a good one was)."""
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
-    try:
+    with atomic.atomic_path(path, keep_suffix=True) as temporary:
         yield temporary
         if not temporary.is_file() or temporary.stat().st_size == 0:
             raise OSError(f"{path.name}: nothing was written")
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
 
 
 def export_svg(item: pg.PlotItem, path: Path) -> None:

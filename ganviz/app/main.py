@@ -11,9 +11,9 @@ def prepare_qt() -> None:
 
     Qt's raster engine hands larger fills and image conversions to a pool of threads, one
     per core, and waits for them. Beside a trainer whose two torch threads wait for each
-    other, each such hand-off took a core from torch: measured here, every MNIST frame woke
-    a pool thread on each core, and the same frames painted in 2.9 ms without the pool
-    against 3.3 ms with it. ``QT_NO_GUI_THREADPOOL`` keeps that work in the GUI thread.
+    other, each such hand-off takes a core from torch (every MNIST frame woke a pool thread
+    on each core), and the frames paint no faster with the pool.
+    ``QT_NO_GUI_THREADPOOL`` keeps that work in the GUI thread.
     Qt only asks whether the variable exists, so any value turns the pool off; one
     already set is left as it is.
     """

@@ -23,8 +23,8 @@ def pen(colour, width: float = 2.0, style=Qt.PenStyle.SolidLine, alpha: int = 25
 def history_pen(colour):
     """The pen of a curve over iterations (up to 1,024 points): one pixel wide.
 
-    Qt's raster engine strokes wider pens through a much slower path: four such curves
-    took 4.5 ms per paint at 2 px against 1.0 ms at 1 px here, a frame's largest cost.
+    Qt's raster engine strokes wider pens through a much slower path, which made the
+    curves a frame's largest cost.
     """
     return pg.mkPen(colour, width=1)
 
@@ -32,8 +32,8 @@ def history_pen(colour):
 def reference_line(y: float, label: str, colour=REFERENCE) -> pg.InfiniteLine:
     """A dashed horizontal line marking an equilibrium value, labelled at its right end.
 
-    One pixel wide, as the curves (see history_pen): at 1.2 px each of MNIST's three lines
-    took 0.26 ms to repaint against 0.13 ms, and curves crossing them repaint them each frame.
+    One pixel wide, as the curves (see history_pen): a wider line repaints about twice as
+    slowly, and curves crossing it repaint it every frame.
     """
     line = pg.InfiniteLine(
         pos=y, angle=0, movable=False, pen=pen(colour, 1, Qt.PenStyle.DashLine),
@@ -72,8 +72,8 @@ def fixed_plot(plot: pg.PlotItem, bottom: str | None = None, left: str | None = 
     plot.hideButtons()
     for side in ("left", "bottom", "right"):
         # An axis's ticks reach 5 px into its plot, so every repaint of the curves there
-        # repainted the whole axis (0.8 ms a frame for MNIST's D plot): from a pixmap kept
-        # until the axis itself changes, that is a copy.
+        # repainted the whole axis: from a pixmap kept until the axis itself changes, that
+        # is a copy.
         plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return plot
 

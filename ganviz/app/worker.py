@@ -14,6 +14,7 @@ import contextlib
 import threading
 import traceback
 
+import numpy as np
 from PySide6.QtCore import (
     QElapsedTimer,
     QMutex,
@@ -23,8 +24,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from ganviz.core import remote, runtime
-from ganviz.core.remote import FRAME_INTERVAL_S, Frame
+from ganviz.core import protocol, remote, runtime
+from ganviz.core.protocol import Frame
+from ganviz.core.remote import FRAME_INTERVAL_S
 
 __all__ = ["FRAME_INTERVAL_S", "EvaluationWorker", "Frame", "TrainingWorker"]
 
@@ -56,48 +58,60 @@ class TrainingWorker(QThread):
         self._process = launched.process
         self._send_lock = threading.Lock()
         self._stopping = False
+        # Each result's signal; Failed and Stopped also end the relay.
+        self._relay = {
+            Frame: self.frame_ready.emit,
+            protocol.Rejected: lambda r: self.settings_rejected.emit(r.message),
+            protocol.Notice: lambda r: self.notice.emit(r.message),
+            protocol.Diverged: lambda r: self.diverged.emit(r.message, r.kept_step),
+            protocol.Loaded: lambda r: self.session_loaded.emit(r.preset, r.settings, r.custom),
+            protocol.LoadFailed: lambda r: self.session_failed.emit(r.message),
+            protocol.Failed: lambda r: self.failed.emit(r.message),
+            protocol.Stopped: lambda r: None,
+        }
 
     # ------------------------------------------------------------ API for the GUI thread
     def set_running(self, running: bool) -> None:
-        self._send(("run", bool(running)))
+        self._send(protocol.Run(bool(running)))
 
     def request_step(self) -> None:
         """One iteration, if paused (ignored while running)."""
-        self._send(("step",))
+        self._send(protocol.Step())
 
     def request_network_step(self, network: str) -> None:
         """One update of D ("d") or G ("g") alone, if paused."""
-        self._send(("step_network", network))
+        self._send(protocol.StepNetwork(network))
 
     def request_points(self, points, description: str) -> None:
         """The 2-D custom dataset: float32 (N, 2) points in data units."""
-        self._send(("points", points, description))
+        self._send(protocol.SetPoints(np.asarray(points), description))
 
     def request_save(self, path: str) -> None:
         """Save the whole run to ``path`` (a notice or a rejection comes back)."""
-        self._send(("save", str(path)))
+        self._send(protocol.Save(str(path)))
 
     def request_load(self, path: str) -> None:
         """Replace the run by the session in ``path``, or keep it if that fails."""
-        self._send(("load", str(path)))
+        self._send(protocol.Load(str(path)))
 
     def request_restore(self) -> None:
         """Go back to the last state kept while the losses were finite."""
-        self._send(("restore",))
+        self._send(protocol.Restore())
 
     def request_settings(self, changes: dict) -> None:
-        self._send(("settings", dict(changes)))
+        self._send(protocol.ChangeSettings(dict(changes)))
 
     def request_pretrain(self, steps: int) -> None:
         """Fit D to the real pdf now (1-D: S1's D_pre), then go on as before."""
-        self._send(("pretrain", int(steps)))
+        self._send(protocol.Pretrain(int(steps)))
 
     def request_reset(self, preset: str, settings: dict, data_dir: str | None = None) -> None:
         """New networks for ``preset`` with ``settings`` (MNIST: from ``data_dir``)."""
-        self._send(("reset", preset, dict(settings), data_dir))
+        self._send(protocol.Reset(preset, dict(settings),
+                                  None if data_dir is None else str(data_dir)))
 
     def frame_consumed(self) -> None:
-        self._send(("consumed",))
+        self._send(protocol.Consumed())
 
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Stop the trainer after its current iteration; both are gone when this returns.
@@ -106,7 +120,7 @@ class TrainingWorker(QThread):
         is killed: closing the window never waits longer than that.
         """
         self._stopping = True
-        self._send(("stop",))
+        self._send(protocol.Stop())
         if self.isRunning():
             self.wait(timeout_ms)
         else:  # never started relaying: wait for the process itself
@@ -118,7 +132,7 @@ class TrainingWorker(QThread):
             self._process.join(5.0)
         return finished
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: object) -> None:
         # If the process has ended, failed() has told the window why: nothing to send to.
         with self._send_lock, contextlib.suppress(BrokenPipeError, OSError):
             self._commands.send(message)
@@ -133,24 +147,14 @@ class TrainingWorker(QThread):
                     if not self._stopping:
                         self.failed.emit("the training process ended unexpectedly")
                     return
-                kind = message[0]
-                if kind == "frame":
-                    self.frame_ready.emit(message[1])
-                elif kind == "rejected":
-                    self.settings_rejected.emit(message[1])
-                elif kind == "notice":
-                    self.notice.emit(message[1])
-                elif kind == "diverged":
-                    self.diverged.emit(message[1], message[2])
-                elif kind == "loaded":
-                    self.session_loaded.emit(message[1], message[2], message[3])
-                elif kind == "load_failed":
-                    self.session_failed.emit(message[1])
-                elif kind == "failed":
-                    self.failed.emit(message[1])
+                try:
+                    result = protocol.check_message(message, protocol.RESULTS)
+                except protocol.ProtocolError as error:
+                    self.failed.emit(f"the training process sent {error}")
                     return
-                elif kind == "stopped":
-                    return
+                self._relay[type(result)](result)
+                if isinstance(result, (protocol.Failed, protocol.Stopped)):
+                    return  # nothing follows either
         except Exception:
             self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
 

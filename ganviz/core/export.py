@@ -9,15 +9,14 @@ Files are written to a temporary name and renamed when complete.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
+from ganviz.core.atomic import atomic_write
 from ganviz.core.theory import CURVES
 
 MEASURES_BY_MODE = {"1d": ("js_bits", "value"), "2d": ("kl_bits", "js_bits"), "mnist": ()}
@@ -54,19 +53,13 @@ def _number(value) -> float | None:
 def write_metrics(path: str | Path, columns: list[str], rows: list[dict]) -> Path:
     """CSV if ``path`` ends in .csv, else JSONL (one object per line); atomic."""
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as file:
-            if path.suffix.lower() == ".csv":
-                writer = csv.DictWriter(file, fieldnames=columns)
-                writer.writeheader()
-                writer.writerows({k: ("" if v is None else v) for k, v in row.items()}
-                                 for row in rows)
-            else:
-                for row in rows:
-                    file.write(json.dumps(row) + "\n")
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    with atomic_write(path, "w", encoding="utf-8", newline="") as file:
+        if path.suffix.lower() == ".csv":
+            writer = csv.DictWriter(file, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in row.items()}
+                             for row in rows)
+        else:
+            for row in rows:
+                file.write(json.dumps(row) + "\n")
     return path

@@ -7,12 +7,14 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
+from ganviz.core.controller import LastGoodState
 from ganviz.core.trainer import Trainer
 
 
@@ -22,6 +24,10 @@ class RunSummary:
     seconds: float
     iterations_per_second: float
     last_metrics: dict
+    # What went non-finite and where ("D's loss became nan at iteration 37"), if the run
+    # stopped there, and the iteration of the last finite state kept.
+    diverged: str | None = None
+    kept_step: int | None = None
 
 
 def metrics_line(trainer: Trainer, elapsed: float) -> dict:
@@ -84,18 +90,28 @@ def run(
     log_every: int = 50,
     metrics_path: Path | None = None,
     progress: bool = True,
+    on_record: Callable[[dict], None] | None = None,
+    kept: LastGoodState | None = None,
 ) -> RunSummary:
     """Train for ``steps`` iterations or ``seconds`` of wall time, logging metrics.
 
-    A metrics line is written whenever the iteration count reaches a multiple of
-    ``log_every``, and always after the last iteration.
+    A metrics record is made whenever the iteration count reaches a multiple of
+    ``log_every``, and always after the last iteration: written as a line of
+    ``metrics_path`` and given to ``on_record``. The run stops at the first non-finite
+    loss, as the window's does (the summary says where); ``kept`` holds its last finite
+    state (the caller's, to keep one across runs; else a new one).
     """
     if (steps is None) == (seconds is None):
         raise ValueError("give exactly one of steps and seconds")
+    kept = kept if kept is not None else LastGoodState(trainer)
     bar = ProgressBar(steps if steps is not None else seconds) if progress else None
+    recording = metrics_path is not None or on_record is not None
     with contextlib.ExitStack() as stack:
+        # Line-buffered: each record is on disk as soon as it is made, for a reader
+        # following the file and for a run that is interrupted.
         metrics_file = (
-            stack.enter_context(open(metrics_path, "w", encoding="utf-8")) if metrics_path else None
+            stack.enter_context(open(metrics_path, "w", encoding="utf-8", buffering=1))
+            if metrics_path else None
         )
         if bar is not None:
             stack.callback(bar.close)
@@ -104,6 +120,7 @@ def run(
         training_time = 0.0  # excludes the metric evaluations, for an honest it/s
         done = 0
         last: dict = {}
+        diverged = None
         finished = False
         while not finished:
             # Train up to the next log line, checking the clock every iteration.
@@ -115,19 +132,28 @@ def run(
                     break
                 trainer.step()
                 done += 1
+                diverged = kept.problem(trainer)
+                if diverged is not None:
+                    break
+                kept.keep_if_due(trainer)
             training_time += time.perf_counter() - chunk_start
             elapsed = time.perf_counter() - start
-            finished = done >= steps if steps is not None else elapsed >= seconds
-            if metrics_file and done and (trainer.step_count % log_every == 0 or finished):
+            finished = diverged is not None or (
+                done >= steps if steps is not None else elapsed >= seconds)
+            if recording and done and (trainer.step_count % log_every == 0 or finished):
                 last = metrics_line(trainer, elapsed)
-                metrics_file.write(json.dumps(last) + "\n")
+                if metrics_file:
+                    metrics_file.write(json.dumps(last) + "\n")
+                if on_record is not None:
+                    on_record(last)
             if bar is not None:
                 rate = done / training_time if training_time > 0 else 0.0
                 bar.update(done if steps is not None else elapsed, done, rate, force=finished)
         if not last:
             last = metrics_line(trainer, time.perf_counter() - start)
     total = time.perf_counter() - start
-    return RunSummary(done, total, done / training_time if training_time else 0.0, last)
+    return RunSummary(done, total, done / training_time if training_time else 0.0, last,
+                      diverged, kept.step)
 
 
 def save_samples(trainer: Trainer, path: Path, num_samples: int) -> np.ndarray:

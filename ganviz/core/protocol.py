@@ -2,11 +2,19 @@
 
 Plain numpy and dataclasses, free of torch and Qt: the window unpickles them in its relay
 thread, and importing torch there would add seconds before its first drawn frame.
+
+Commands go from the window to the trainer (:data:`COMMANDS`), results come back
+(:data:`RESULTS`; a :class:`Frame` is itself a result). A receiver passes what it read to
+:func:`check_message`, so that anything else (an old tuple, a field of the wrong type) is
+one clear :class:`ProtocolError` naming what arrived, not an IndexError deep in a loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import typing
+from dataclasses import dataclass, field, fields
+from types import UnionType
 
 import numpy as np
 
@@ -44,3 +52,212 @@ class Frame:
     # started: once it equals the number the window sent, snapshot.settings is the truth
     # the panel must show (a refused value snaps back).
     settings_handled: int = 0
+
+
+class ProtocolError(ValueError):
+    """A message that is not one of the protocol's, or one with a field of the wrong type."""
+
+
+# ----------------------------------------------------------------------------- commands
+@dataclass(frozen=True)
+class Run:
+    """Train continuously (True) or pause (False); either way, requested steps are dropped."""
+
+    running: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One iteration, if paused (ignored while running)."""
+
+
+@dataclass(frozen=True)
+class StepNetwork:
+    """One update of D ("d") or G ("g") alone, if paused."""
+
+    network: str
+
+    def problem(self) -> str | None:
+        return None if self.network in ("d", "g") else f"network {self.network!r} is not d or g"
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    """Live changes, validated by the trainer (a refusal comes back as :class:`Rejected`)."""
+
+    changes: dict
+
+
+@dataclass(frozen=True)
+class Pretrain:
+    """Fit D to the real pdf for ``steps`` steps (1-D only; S1's D_pre)."""
+
+    steps: int
+
+    def problem(self) -> str | None:
+        return None if self.steps > 0 else f"steps {self.steps} is not positive"
+
+
+@dataclass(frozen=True)
+class SetPoints:
+    """The 2-D custom dataset: float32 (N, 2) points in data units, and where they came from."""
+
+    points: np.ndarray
+    description: str
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Go back to the last state kept while the losses were finite."""
+
+
+@dataclass(frozen=True)
+class Save:
+    """Save the whole run to ``path`` (a notice or a rejection comes back)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Load:
+    """Replace the run by the session in ``path`` (:class:`Loaded`), or keep it
+    (:class:`LoadFailed`)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """New networks for ``preset`` with ``settings`` (MNIST: read from ``data_dir``)."""
+
+    preset: str
+    settings: dict
+    data_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """The window has drawn the last frame: the next one may be sent."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the training process after the current iteration."""
+
+
+COMMANDS = (Run, Step, StepNetwork, ChangeSettings, Pretrain, SetPoints, Restore, Save, Load,
+            Reset, Consumed, Stop)
+
+
+# ------------------------------------------------------------------------------ results
+@dataclass(frozen=True)
+class Rejected:
+    """A setting, a save or a Reset refused; the run goes on as it was."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a command or a change did, for the user (an optimiser's state restarted, say)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Diverged:
+    """A loss went NaN/Inf (the message says which and where); training paused.
+    ``kept_step``: the iteration of the last finite state, where Restore goes back to."""
+
+    message: str
+    kept_step: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A session replaced the run: its preset, settings and 2-D custom points
+    ((points, description) or None)."""
+
+    preset: str
+    settings: dict
+    custom: tuple | None = None
+
+
+@dataclass(frozen=True)
+class LoadFailed:
+    """Why a session was not opened (the run goes on)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The training process crashed: the last line of the error. Nothing follows."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The training process ended as asked. Nothing follows."""
+
+
+RESULTS = (Frame, Rejected, Notice, Diverged, Loaded, LoadFailed, Failed, Stopped)
+
+
+# ----------------------------------------------------------------------------- checking
+def _describe(obj: object) -> str:
+    text = repr(obj)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _accepted_types(hint) -> tuple[type, ...] | None:
+    """The runtime classes a field's annotation allows, or None if it allows anything."""
+    if hint is object or hint is typing.Any:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, UnionType):
+        accepted: tuple[type, ...] = ()
+        for arg in typing.get_args(hint):
+            classes = _accepted_types(arg)
+            if classes is None:
+                return None
+            accepted += classes
+        return accepted
+    if origin is not None:  # dict[str, int], tuple[str, ...]: the container is checked
+        return (origin,)
+    if hint is type(None):
+        return (type(None),)
+    if hint is float:  # a whole number is a number too
+        return (int, float, np.floating, np.integer)
+    if hint is int:
+        return (int, np.integer)
+    return (hint,)
+
+
+@functools.cache
+def _field_hints(kind: type) -> dict:
+    return typing.get_type_hints(kind)  # resolved once per class: frames come 30 a second
+
+
+def check_message(obj: object, allowed: tuple[type, ...]) -> object:
+    """``obj`` itself if it is one of ``allowed`` with fields of the declared types;
+    ProtocolError otherwise, naming what arrived."""
+    if type(obj) not in allowed:
+        names = ", ".join(kind.__name__ for kind in allowed)
+        raise ProtocolError(f"unknown message {_describe(obj)}; expected one of: {names}")
+    hints = _field_hints(type(obj))
+    for declared in fields(obj):
+        if not hasattr(obj, declared.name):
+            raise ProtocolError(f"malformed {type(obj).__name__}: no {declared.name}")
+        value = getattr(obj, declared.name)
+        accepted = _accepted_types(hints[declared.name])
+        # bool is an int to isinstance, but True is no iteration count
+        if accepted is not None and (not isinstance(value, accepted)
+                                     or (isinstance(value, bool) and bool not in accepted)):
+            raise ProtocolError(f"malformed {type(obj).__name__}: {declared.name} is "
+                                f"{_describe(value)}, expected {hints[declared.name]}")
+    problem = getattr(obj, "problem", None)
+    if problem is not None and problem() is not None:
+        raise ProtocolError(f"malformed {type(obj).__name__}: {problem()}")
+    return obj

@@ -10,8 +10,6 @@ Writes go to a temporary file that replaces the old one only once it is complete
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import numpy as np
 import torch
 
 from ganviz.core import config, presets
+from ganviz.core.atomic import atomic_write
 
 FORMAT = "ganviz-session"
 VERSION = 1
@@ -62,18 +61,11 @@ def save(trainer, path: str | Path) -> Path:
     }
     if not path.parent.is_dir():
         raise SessionError(f"{path.name}: folder {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with open(temporary, "wb") as file:
+        with atomic_write(path) as file:  # the old file stays whole until it is complete
             torch.save(content, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)  # atomic: the old file stays whole until this instant
     except OSError as error:
         raise SessionError(f"{path.name}: not saved ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
     return path
 
 

@@ -40,9 +40,9 @@ class _HistoryPlot(pg.PlotItem):
         """Whether ``history`` shows anything the curves on screen do not; if so, they are
         taken as drawn from it (the caller draws them).
 
-        Redrawing long curves took ~5 ms of each MNIST frame, while at ~2 iterations a
-        frame they grew by a fraction of a pixel. So while training runs, curves are
-        redrawn when they reach a pixel further, or are another history: a new run, an
+        Redrawing a long curve is costly, while a slow run (MNIST) grows it by a fraction
+        of a pixel a frame. So while training runs, curves are redrawn when they reach a
+        pixel further, or are another history: a new run, an
         opened session or a restored state (the first or the last drawn point differs), or
         points merged to keep the history bounded (fewer of them). ``every_point``: draw
         the newest iterations anyway, as when paused, where one Step must show.

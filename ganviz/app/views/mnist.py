@@ -105,6 +105,9 @@ GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
 class ImagesView(pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
+        # GraphicsLayoutWidget copies its layout's clear() (remove every plot) onto each
+        # instance; this view's clear() is the View protocol's, which keeps the plots.
+        del self.clear
         self.samples_plot, self.samples_image = _image_box(NOISE_GRID_TITLE)
         self.real_plot, self.real_image = _image_box("Real digits")
         self.classes = ClassSharesPlot()
@@ -142,17 +145,26 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.ci.layout.setColumnStretchFactor(1, 3 if shown else 0)
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
 
-    def set_real_grid(self, grid) -> None:
-        """The run's real digits (sent once per run, with its first frame)."""
-        self.real_image.setImage(grid)
+    def receive(self, snapshot) -> None:
+        """The run's real digits come with its first frame only: drawn (and so kept) at once,
+        even when that frame itself is never drawn."""
+        if snapshot.view.real_grid is not None:
+            self.real_image.setImage(snapshot.view.real_grid)
+
+    def show_evaluation(self, evaluation, history: dict) -> None:
+        pass  # MNIST frames are drawn as they come; nothing is evaluated on the side
+
+    def clear(self) -> None:
+        for plot in (self.losses, self.d_outputs):
+            plot.forget_drawn()
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
         self.samples_image.setImage(view.samples_grid)
         if view.grid_title != self.samples_plot.titleLabel.text:  # a layout, or a Reset's codes
             self.samples_plot.setTitle(view.grid_title)
-        # The trainer classifies every 2 seconds and repeats the result in the frames between:
-        # redrawing unchanged bars and title cost 2.5 ms of every frame.
+        # The trainer classifies every few seconds and repeats the result in the frames
+        # between: unchanged bars and title are not redrawn (a noticeable part of a frame).
         classes = (None if view.class_counts is None else
                    (view.classified_step, view.confident, view.coverage,
                     view.class_counts.tobytes(), view.confident_counts.tobytes()))

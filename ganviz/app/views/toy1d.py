@@ -178,6 +178,9 @@ class Toy1DView(pg.GraphicsLayoutWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        # GraphicsLayoutWidget copies its layout's clear() (remove every plot) onto each
+        # instance; this view's clear() is the View protocol's, which keeps the plots.
+        del self.clear
         self.densities = DensitiesPlot()
         self.losses = LossesPlot()
         self.d_outputs = DiscriminatorOutputPlot()
@@ -191,8 +194,23 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.densities.attach()
         self.convergence.attach()
 
-    def clear_view(self) -> None:
+    def preview_target(self, settings: dict) -> None:
+        """The real density of ``settings`` alone, before the first frame: it needs no torch."""
+        from ganviz.core.metrics import rounded_range
+        from ganviz.core.toy1d.data import make_target
+
+        target = make_target(settings)
+        low, high = rounded_range(*target.support(5.0))
+        x = np.linspace(low, high, 401)
+        self.densities.show_target(x, target.pdf(x))
+
+    def receive(self, snapshot) -> None:
+        pass  # a 1-D frame carries nothing that is sent only once
+
+    def clear(self) -> None:
         self.densities.clear_view()
+        for plot in (self.losses, self.d_outputs):
+            plot.forget_drawn()
 
     def show_evaluation(self, evaluation, history: dict) -> None:
         self.densities.show_evaluation(evaluation)

@@ -213,6 +213,9 @@ class Toy2DView(QWidget):
                         "gradients": (self.plane.arrows,),
                         "manifold": (self.plane.manifold,)}
         self._probability: bool | None = None
+        # The real sample, sent with a dataset's first frame only; the evaluations measure
+        # every later state against it.
+        self._real_points: np.ndarray | None = None
 
     def show_layer(self, name: str, shown: bool) -> None:
         for item in self._layers[name]:
@@ -239,9 +242,19 @@ class Toy2DView(QWidget):
         if len(history["step"]):
             self.divergence.show_history(history)
 
+    def receive(self, snapshot) -> None:
+        state = snapshot.view
+        if state.real_points is not None:
+            self._real_points = state.real_points
+        state.real_points = self._real_points
+
     def show_frame(self, snapshot, running: bool = True) -> None:
         show_training_curves(self.losses, self.d_outputs, snapshot, running)
 
-    def clear_view(self) -> None:
+    def clear(self) -> None:
+        """The real sample is kept: a Reset the trainer refuses goes on with its dataset,
+        and a new one comes with the next dataset's first frame."""
         self.plane.clear_view()
         self.divergence.clear()
+        for plot in (self.losses, self.d_outputs):
+            plot.forget_drawn()

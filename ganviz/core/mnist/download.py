@@ -3,7 +3,7 @@
 Standard library only (urllib), so it runs the same in the window (on a worker
 thread, with ``progress`` and ``cancel`` wired to the UI) and headless.
 
-Each file is streamed into a temporary ``<name>.part-<random>`` next to its final
+Each file is streamed into a temporary ``.<name>.<pid>.partial`` next to its final
 place, checked against its known size and md5, and only then renamed into place
 (``os.replace``, atomic). On any failure the temporary file is deleted and the
 next mirror is tried, so the destination never holds a half or unverified file.
@@ -15,17 +15,23 @@ import hashlib
 import http.client
 import os
 import socket
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from ganviz import __version__
+from ganviz.core.atomic import atomic_path, sweep_partials
 from ganviz.core.mnist.data import T10K_IMAGES, T10K_LABELS, TRAIN_IMAGES, TRAIN_LABELS, cache_dir
+from ganviz.core.mnist.progress import (
+    CancelCallback,
+    ProgressCallback,
+    ProgressInfo,
+    format_progress,
+)
 
 __all__ = [
     "DEFAULT_MIRRORS",
@@ -76,7 +82,7 @@ MIRRORS_ENV = "GANVIZ_MNIST_MIRRORS"
 
 _CHUNK = 64 * 1024
 _PROGRESS_INTERVAL = 0.1  # seconds between progress calls (the last one always comes)
-_STALE_PART_AGE = 3600.0  # seconds after which a leftover .part file is swept away
+_STALE_PART_AGE = 3600.0  # seconds after which a leftover temporary file is swept away
 
 
 class DownloadError(RuntimeError):
@@ -103,44 +109,6 @@ class DownloadError(RuntimeError):
 
 class DownloadCancelled(Exception):
     """The ``cancel`` callable asked to stop. Not a DownloadError: nothing failed."""
-
-
-@dataclass(frozen=True)
-class ProgressInfo:
-    """Where the download of one file stands.
-
-    ``mirror`` is the base URL being read, or ``None`` when the file was already
-    in place and verified (then ``bytes_done == bytes_total``).
-    """
-
-    file: str
-    bytes_done: int
-    bytes_total: int
-    rate_bytes_per_s: float
-    mirror: str | None
-
-    @property
-    def fraction(self) -> float:
-        return self.bytes_done / self.bytes_total if self.bytes_total else 1.0
-
-
-ProgressCallback = Callable[[ProgressInfo], None]
-CancelCallback = Callable[[], bool]
-
-
-def _size_text(n: float) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
-
-
-def format_progress(info: ProgressInfo) -> str:
-    """One line for a status bar, e.g. ``train-images-idx3-ubyte.gz  4.2/9.9 MB  1.3 MB/s``."""
-    if info.bytes_total >= 1e6:
-        amount = f"{info.bytes_done / 1e6:.1f}/{info.bytes_total / 1e6:.1f} MB"
-    else:
-        amount = f"{info.bytes_done / 1e3:.1f}/{info.bytes_total / 1e3:.1f} kB"
-    if info.mirror is None:
-        return f"{info.file}  {amount}  already downloaded"
-    return f"{info.file}  {amount}  {_size_text(info.rate_bytes_per_s)}/s"
 
 
 def _md5(path: Path) -> str:
@@ -233,90 +201,99 @@ def _fetch(
         request = urllib.request.Request(url, headers={"User-Agent": f"ganviz/{__version__}"})
     except ValueError as exc:  # not a URL at all, e.g. a typo in $GANVIZ_MNIST_MIRRORS
         raise _MirrorFailed("config", f"{url!r}: {exc}") from exc
+    target = dest / spec.name
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=spec.name + ".part-", dir=dest)
-    except OSError as exc:
-        raise _WriteFailed(f"cannot write into {dest}: {_reason(exc)}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
+        with atomic_path(target) as tmp:
             try:
-                response = urllib.request.urlopen(request, timeout=timeout)
-            except urllib.error.HTTPError as exc:
-                exc.close()
-                raise _MirrorFailed("http", f"HTTP {exc.code} {exc.reason} from {url}") from exc
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-                raise _MirrorFailed("offline", f"{url}: {_reason(exc)}") from exc
-            with response:
-                length = (response.headers.get("Content-Length") or "").strip()
-                announced = int(length) if length.isdigit() else None
-                if announced is not None and announced != spec.size:
-                    raise _MirrorFailed(
-                        "size",
-                        f"size mismatch: {url} offers {announced} bytes, expected {spec.size}",
-                    )
-                digest = hashlib.md5(usedforsecurity=False)
-                done = 0
-                start = last_report = time.monotonic()
-                while True:
-                    if cancel is not None and cancel():
-                        raise DownloadCancelled(f"download of {spec.name} cancelled")
-                    try:
-                        # read1: whatever has arrived (up to _CHUNK), so progress and
-                        # cancel stay responsive on a slow line; read() would wait
-                        # for a full chunk.
-                        chunk = response.read1(_CHUNK)
-                    except (OSError, http.client.HTTPException) as exc:
-                        raise _MirrorFailed(
-                            "interrupted" if done else "offline",
-                            f"{url}: connection lost after {done} bytes: {_reason(exc)}",
-                        ) from exc
-                    if not chunk:
-                        break
-                    done += len(chunk)
-                    if done > spec.size:
-                        raise _MirrorFailed(
-                            "size", f"size mismatch: {url} sent more than {spec.size} bytes"
-                        )
-                    try:
-                        out.write(chunk)
-                    except OSError as exc:
-                        raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
-                    digest.update(chunk)
-                    now = time.monotonic()
-                    if progress is not None and now - last_report >= _PROGRESS_INTERVAL:
-                        last_report = now
-                        rate = done / max(now - start, 1e-6)
-                        progress(ProgressInfo(spec.name, done, spec.size, rate, mirror))
-            if progress is not None:
-                elapsed = max(time.monotonic() - start, 1e-6)
-                progress(ProgressInfo(spec.name, done, spec.size, done / elapsed, mirror))
-            if done < spec.size and announced == spec.size:
-                # The server announced the right size, then the connection ended.
-                raise _MirrorFailed(
-                    "interrupted", f"{url}: connection closed after {done} of {spec.size} bytes"
-                )
-            if done != spec.size:
-                raise _MirrorFailed(
-                    "size", f"size mismatch: {url} sent {done} bytes, expected {spec.size}"
-                )
-            got = digest.hexdigest()
-            if got != spec.md5:
-                raise _MirrorFailed(
-                    "corrupt", f"md5 mismatch from {url}: got {got}, expected {spec.md5}"
-                )
-            try:
-                out.flush()
-                os.fsync(out.fileno())
+                out = open(tmp, "wb")  # noqa: SIM115 - closed by the with below
             except OSError as exc:
-                raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
+                raise _WriteFailed(f"cannot write into {dest}: {_reason(exc)}") from exc
+            with out:
+                response = _open_url(request, url, timeout)
+                with response:
+                    announced = _announced_size(response, url, spec)
+                    done, got = _copy(response, out, tmp, url, mirror, spec, progress, cancel)
+            _check(url, spec, done, announced, got)
+    except OSError as exc:  # the data were written: syncing or renaming them failed
+        raise _WriteFailed(f"cannot write {target}: {_reason(exc)}") from exc
+
+
+def _open_url(request: urllib.request.Request, url: str, timeout: float):
+    try:
+        return urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise _MirrorFailed("http", f"HTTP {exc.code} {exc.reason} from {url}") from exc
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise _MirrorFailed("offline", f"{url}: {_reason(exc)}") from exc
+
+
+def _announced_size(response, url: str, spec: MnistFile) -> int | None:
+    """The size the server says it will send (None if it does not say); a wrong one fails."""
+    length = (response.headers.get("Content-Length") or "").strip()
+    announced = int(length) if length.isdigit() else None
+    if announced is not None and announced != spec.size:
+        raise _MirrorFailed(
+            "size", f"size mismatch: {url} offers {announced} bytes, expected {spec.size}"
+        )
+    return announced
+
+
+def _copy(response, out, tmp: Path, url: str, mirror: str, spec: MnistFile,
+          progress: ProgressCallback | None, cancel: CancelCallback | None) -> tuple[int, str]:
+    """Copy the response into ``out``, telling ``progress`` and polling ``cancel``; returns
+    the bytes copied and their md5."""
+    digest = hashlib.md5(usedforsecurity=False)
+    done = 0
+    start = last_report = time.monotonic()
+    while True:
+        if cancel is not None and cancel():
+            raise DownloadCancelled(f"download of {spec.name} cancelled")
         try:
-            os.replace(tmp, dest / spec.name)
+            # read1: whatever has arrived (up to _CHUNK), so progress and cancel stay
+            # responsive on a slow line; read() would wait for a full chunk.
+            chunk = response.read1(_CHUNK)
+        except (OSError, http.client.HTTPException) as exc:
+            raise _MirrorFailed(
+                "interrupted" if done else "offline",
+                f"{url}: connection lost after {done} bytes: {_reason(exc)}",
+            ) from exc
+        if not chunk:
+            break
+        done += len(chunk)
+        if done > spec.size:
+            raise _MirrorFailed("size", f"size mismatch: {url} sent more than {spec.size} bytes")
+        try:
+            out.write(chunk)
         except OSError as exc:
-            raise _WriteFailed(f"cannot write {dest / spec.name}: {_reason(exc)}") from exc
-    finally:
-        # After a successful os.replace the temporary name no longer exists.
-        tmp.unlink(missing_ok=True)
+            raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
+        digest.update(chunk)
+        now = time.monotonic()
+        if progress is not None and now - last_report >= _PROGRESS_INTERVAL:
+            last_report = now
+            rate = done / max(now - start, 1e-6)
+            progress(ProgressInfo(spec.name, done, spec.size, rate, mirror))
+    if progress is not None:
+        elapsed = max(time.monotonic() - start, 1e-6)
+        progress(ProgressInfo(spec.name, done, spec.size, done / elapsed, mirror))
+    return done, digest.hexdigest()
+
+
+def _check(url: str, spec: MnistFile, done: int, announced: int | None, got: str) -> None:
+    """Fail unless the whole file came, with the right md5."""
+    if done < spec.size and announced == spec.size:
+        # The server announced the right size, then the connection ended.
+        raise _MirrorFailed(
+            "interrupted", f"{url}: connection closed after {done} of {spec.size} bytes"
+        )
+    if done != spec.size:
+        raise _MirrorFailed(
+            "size", f"size mismatch: {url} sent {done} bytes, expected {spec.size}"
+        )
+    if got != spec.md5:
+        raise _MirrorFailed(
+            "corrupt", f"md5 mismatch from {url}: got {got}, expected {spec.md5}"
+        )
 
 
 # Failure kinds, most telling first: a mirror that served wrong bytes says more
@@ -344,18 +321,6 @@ def _failure_message(name: str, failures: Sequence[_MirrorFailed]) -> tuple[str,
         f"could not download {name}: {_KINDS[kind][0]} — {tried}; last error: {failures[-1].detail}"
     )
     return " ".join(message.split()), kind
-
-
-def _sweep_stale_parts(dest: Path, name: str) -> None:
-    """Delete ``<name>.part-*`` left by a killed earlier run (old ones only: a fresh
-    one may belong to a download running right now in another ganviz)."""
-    now = time.time()
-    for part in dest.glob(name + ".part-*"):
-        try:
-            if now - part.stat().st_mtime > _STALE_PART_AGE:
-                part.unlink()
-        except OSError:
-            pass
 
 
 def download_mnist(
@@ -395,7 +360,9 @@ def download_mnist(
 
     for spec in specs:
         target = dest_path / spec.name
-        _sweep_stale_parts(dest_path, spec.name)
+        # Old temporary files only: a fresh one may be another ganviz's download. Earlier
+        # versions named theirs NAME.part-XXXX.
+        sweep_partials(dest_path, spec.name, _STALE_PART_AGE, also=[spec.name + ".part-*"])
         if verify_file(target, spec.name):
             if progress is not None:
                 progress(ProgressInfo(spec.name, spec.size, spec.size, 0.0, None))

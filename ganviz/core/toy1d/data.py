@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 # torch is imported where samples are drawn, not here: the window draws the real density
-# from these classes before torch has loaded (it takes ~2 s).
+# from these classes before torch has loaded (which takes seconds).
 if TYPE_CHECKING:
     import torch
 

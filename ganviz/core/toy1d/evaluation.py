@@ -31,8 +31,8 @@ __all__ = ["D_TOLERANCE", "JS_CONVERGED_BITS", "VERDICTS", "Evaluation", "Evalua
 DENSITY_SAMPLES = 20_000
 # D is judged where the real data lie: the 95% of highest density (for one symmetric peak,
 # the central 95%). Between the modes of a mixture p_data is almost nil; a continuous
-# generator must leave a bridge of mass there, and D rightly dips (0.19 seen on bimodal
-# with JS 0.0093), which says nothing about whether the game is at its equilibrium.
+# generator must leave a bridge of mass there, and D rightly dips far from 1/2 even when
+# the generator is close, which says nothing about whether the game is at its equilibrium.
 # D* is compared with D over the central 95%, as `d_star_gap` is defined.
 CENTRAL_MASS = 0.95
 

@@ -18,7 +18,7 @@ PRETRAIN_PEAK = 0.8  # D_pre's target: the real pdf scaled to this peak (N(4, 0.
 
 class Toy1D:
     mode = "1d"
-    ema_follows_recent = False  # see trainer.ema_decay
+    ema_follows_recent = False  # see updates.ema_decay
 
     def __init__(self, preset, settings: dict, device: torch.device) -> None:
         self.device = device

@@ -33,7 +33,7 @@ def build_networks(spec: dict) -> tuple[nn.Module, nn.Module]:
 class Toy2D:
     mode = "2d"
     batch_dependent = False
-    ema_follows_recent = False  # see trainer.ema_decay
+    ema_follows_recent = False  # see updates.ema_decay
 
     def __init__(self, preset, settings: dict, device: torch.device,
                  custom: data2d.Points2D | None = None) -> None:

@@ -1,8 +1,5 @@
-"""What the 2-D view is sent each frame: the networks' weights and the data it shows.
-
-Plain numpy, free of torch and Qt: the window unpickles it in its relay thread, and
-importing torch there would add seconds before its first drawn frame.
-"""
+"""What the 2-D view is sent each frame: the networks' weights (see
+:mod:`ganviz.core.network_state`) and the data it shows."""
 
 from __future__ import annotations
 
@@ -10,20 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganviz.core.network_state import NetworkState
+
 
 @dataclass
-class Toy2DState:
+class Toy2DState(NetworkState):
     """The 2-D networks and what the view needs of the data, as plain numpy."""
 
-    step: int
-    generator: dict[str, np.ndarray]  # the averaged (EMA) generator: the one measured
-    raw_generator: dict[str, np.ndarray] | None  # the trained generator (None: the same)
-    discriminator: dict[str, np.ndarray]
-    spec: dict  # how the networks are built (Toy2D.spec)
-    loss: str
-    label_smoothing: float
-    noise: str
-    noise_range: float
+    # None where it is the same as the averaged one (no averaging): sent once
+    raw_generator: dict[str, np.ndarray] | None
     seed: int  # the fixed noise of the drawn fake points derives from it
     offset: np.ndarray  # (2,): the networks see (x - offset) / scale
     scale: float

@@ -1,0 +1,276 @@
+"""What the window reads and writes: sessions, exports, recordings, and training data.
+
+Each operation has two halves: one that asks (a file dialog) and one that does the work on
+a path, which tests and the command line call directly. Results and refusals are shown as
+status-bar messages; the trainer's answers come back through the window's signals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog
+
+from ganviz.core import presets
+
+if TYPE_CHECKING:
+    from ganviz.app.main_window import MainWindow
+
+
+class FileOperations(QObject):
+    """The File and Data menus' work, for ``window``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        # Between asking the trainer to open a session and its answer, the settings the
+        # window shows are about to be replaced: changes wait (see busy_opening).
+        self.opening_session = False
+        self.recorder = None  # built on first use (it imports imageio)
+
+    # ------------------------------------------------------------------------ sessions
+    def save_session_as(self) -> None:
+        window = self.window
+        path, _ = QFileDialog.getSaveFileName(window, "Save session", f"{window.preset}.ganviz",
+                                              "ganviz sessions (*.ganviz)")
+        if path:
+            self.save_session(path)
+
+    def save_session(self, path: str) -> None:
+        if not path.endswith(".ganviz"):
+            path += ".ganviz"
+        self.window.training_worker.request_save(path)
+
+    def open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "",
+                                              "ganviz sessions (*.ganviz);;All files (*)")
+        if path:
+            self.load_session(path)
+
+    def load_session(self, path: str) -> None:
+        """Continue the run saved in ``path``; a bad file leaves the current run as it is."""
+        if self.busy_opening():
+            return
+        self.window.set_running(False)
+        self.opening_session = True
+        self.window.training_worker.request_load(path)
+
+    def session_loaded(self, preset: str, settings: dict, custom) -> None:
+        """The trainer opened a session: its run, settings and custom points are the run's."""
+        window = self.window
+        self.opening_session = False
+        if custom is not None:
+            window.custom_points = custom
+        window.ledger.settle(settings)  # the trainer's own word, as a frame's would be
+        window.show_run(preset, settings)
+        window.clear_curves()
+        window.set_running(False)
+
+    def session_failed(self, message: str) -> None:
+        self.opening_session = False
+        self.window.show_message(message)
+
+    def busy_opening(self) -> bool:
+        """True (and says so) while a session is being opened: a change made now would be
+        applied to the session's run but not shown, or the other way round."""
+        if self.opening_session:
+            self.window.show_message("Opening a session: try again in a moment")
+        return self.opening_session
+
+    def restore_defaults(self, confirm: bool = True) -> None:
+        """The preset's default settings and the default window size, after a question
+        when a run would be lost; what the window remembered is forgotten."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ganviz.app import remembered
+
+        window = self.window
+        frame = window.latest_frame
+        if confirm and frame is not None and frame.snapshot.step > 0:
+            answer = QMessageBox.question(
+                window, "Restore defaults",
+                f"Restore the default settings of {window.preset}? The current run "
+                f"(iteration {frame.snapshot.step:,}) starts afresh; save it first with "
+                f"File > Save session to keep it.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        remembered.forget()
+        window.show_default_size()
+        window.choose_preset(window.preset)
+        window.show_message(f"Default settings of {window.preset} restored")
+
+    # ------------------------------------------------------------------------- exports
+    def current_plots(self) -> dict:
+        """The plots of the page shown, by title, for exports."""
+        window = self.window
+        page = {"1d": window.toy1d, "2d": window.toy2d.graphics,
+                "mnist": window.images}[window.mode]
+        plots = {}
+        for item in page.ci.items:
+            if isinstance(item, pg.PlotItem):
+                plots[item.titleLabel.text or "plot"] = item
+        return plots
+
+    def export_plot_dialog(self) -> None:
+        from ganviz.app.dialogs.export_plot import ExportPlotDialog
+
+        window = self.window
+        dialog = ExportPlotDialog(list(self.current_plots()), window)
+        if dialog.exec():
+            title, width = dialog.choice()
+            path, _ = QFileDialog.getSaveFileName(
+                window, "Export plot", f"{window.preset}-plot.png",
+                "PNG image (*.png);;SVG (*.svg)")
+            if path:
+                self.export_plot(title, path, width)
+
+    def export_plot(self, title: str, path: str, width: int = 1600) -> None:
+        from ganviz.app.exports import export_plot
+
+        try:
+            written = export_plot(self.current_plots()[title], path, width)
+        except (OSError, KeyError, RuntimeError) as error:
+            self.window.show_message(f"Not exported: {error}")
+            return
+        self.window.show_message(f"Exported '{title}' to {written.name}")
+
+    def export_metrics_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export metrics",
+                                              f"{self.window.preset}.csv",
+                                              "CSV (*.csv);;JSON lines (*.jsonl)")
+        if path:
+            self.export_metrics(path)
+
+    def export_metrics(self, path: str) -> None:
+        from ganviz.core.export import metrics_rows, write_metrics
+
+        window = self.window
+        frame = window.latest_frame
+        if frame is None:
+            window.show_message("Nothing to export yet: no iteration has run")
+            return
+        columns, rows = metrics_rows(frame.snapshot.history,
+                                     window.presenter.evaluation_history.as_arrays(),
+                                     window.mode)
+        try:
+            written = write_metrics(path, columns, rows)
+        except OSError as error:
+            window.show_message(f"Not exported: {error.strerror or error}")
+            return
+        window.show_message(f"Exported {len(rows):,} rows of metrics to {written.name}")
+
+    # ----------------------------------------------------------------------- recording
+    def _recorder(self):
+        if self.recorder is None:
+            from ganviz.app.exports import Recorder
+
+            self.recorder = Recorder(self.window.stack)
+            self.recorder.changed.connect(self._show_recording)
+        return self.recorder
+
+    def set_recording(self, on: bool) -> None:
+        recorder = self._recorder()
+        if on:
+            recorder.start()
+            self.window.show_message("Recording the plots…")
+        else:
+            recorder.stop()
+            self._show_recording()
+
+    def set_recording_rate(self, fps: int) -> None:
+        for rate, action in self.window.recording_rate_actions.items():
+            action.setChecked(rate == fps)
+        self._recorder().set_fps(fps)
+
+    def _show_recording(self) -> None:
+        frames = self.recorder.frames
+        self.window.save_recording_action.setEnabled(bool(frames))
+        self.window.record_action.setText(
+            f"Record ({len(frames)} frames, {self.recorder.memory_bytes() / 1e6:.0f} MB)"
+            if frames else "Record")
+
+    def save_recording_as(self) -> None:
+        from ganviz.app.exports import mp4_available
+
+        kinds = "GIF animation (*.gif)" + (";;MP4 video (*.mp4)" if mp4_available() else "")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save recording",
+                                              f"{self.window.preset}.gif", kinds)
+        if path:
+            self.save_recording(path)
+
+    def save_recording(self, path: str) -> None:
+        recorder = self._recorder()
+        try:
+            written = recorder.save(path)
+        except (OSError, ValueError, RuntimeError) as error:
+            self.window.show_message(f"Not saved: {error}")
+            return
+        self.window.show_message(f"Saved {len(recorder.frames)} frames to {written.name}")
+
+    # ---------------------------------------------------------------------------- data
+    def download_mnist(self) -> None:
+        from ganviz.app.dialogs.download import DownloadDialog
+
+        dialog = DownloadDialog(self.window)
+        dialog.finished_with.connect(self.window.show_message)
+        dialog.start()
+
+    def open_mnist_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Folder with MNIST IDX files")
+        if folder:
+            self.use_mnist_folder(folder)
+
+    def use_mnist_folder(self, folder: str) -> None:
+        """Train MNIST presets on the IDX files in ``folder``, if they read correctly."""
+        from ganviz.core.mnist import data as mnist
+
+        window = self.window
+        try:
+            data = mnist.load_dir(folder)
+        except mnist.DataError as error:
+            window.show_message(f"Not used: {error}")
+            return
+        window.data_dir = folder
+        window.show_message(f"MNIST presets now train on {len(data):,} digits from {folder}")
+        if window.mode == "mnist":
+            window.reset()
+
+    def draw_points(self) -> None:
+        from ganviz.app.dialogs.draw import DrawDialog
+
+        dialog = DrawDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.points_ready.connect(
+            lambda points: self.use_points(points, f"{len(points):,} points drawn by hand"))
+        dialog.open()
+
+    def open_points_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "2-D points", "",
+                                              "Points (*.csv *.npy);;All files (*)")
+        if path:
+            self.load_points_file(path)
+
+    def load_points_file(self, path: str) -> None:
+        """Train 2-D presets on the points in ``path``, if it reads correctly."""
+        from ganviz.core.toy2d.points import PointsError, load_points
+
+        try:
+            points = load_points(path)
+        except PointsError as error:
+            self.window.show_message(f"Not used: {error}")
+            return
+        self.use_points(points, f"{len(points):,} points from {Path(path).name}")
+
+    def use_points(self, points, description: str) -> None:
+        """Make ``points`` the 2-D custom dataset and train on it (switching to ring8's
+        game first when a 1-D or MNIST preset is shown)."""
+        window = self.window
+        window.custom_points = (points, description)
+        window.training_worker.request_points(points, description)
+        if window.mode != "2d" and presets.get(window.preset).mode != "2d":
+            window.choose_preset("ring8")
+        window.change_setting("dataset", "custom")
+        window.show_message(f"Custom 2-D data: {description}")

@@ -1,0 +1,212 @@
+"""What the window shows of a run: the newest frame and evaluation, drawn at a bounded rate,
+the 1-D verdict banner and the status bar.
+
+The presenter owns no thread and no plot: it keeps the newest results, asks the view of
+their mode to draw them (through the :class:`~ganviz.app.views.View` protocol) and writes
+the status bar. It runs in the GUI thread only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from ganviz.app.views import View
+from ganviz.core.history import EvaluationHistory
+from ganviz.core.protocol import Frame
+
+# The verdict banner's colours: background, text.
+VERDICT_COLOURS = {
+    "converged": ("#dff3df", "#1b5e20"),
+    "d-not-optimal": ("#fff1d6", "#8a4b00"),
+    "not-converged": ("#eeeeee", "#333333"),
+}
+WAITING_VERDICT = "Verdict: waiting for the first evaluation…"
+
+# The view redraws at most this often; newer data replaces older data that was never drawn.
+MAX_DRAW_RATE_HZ = 60
+MIN_DRAW_INTERVAL_S = 1.0 / MAX_DRAW_RATE_HZ
+MESSAGE_TIMEOUT_MS = 8000  # how long a message stays in the status bar
+
+
+class VerdictBanner(QLabel):
+    """The 1-D verdict in words, coloured by what it says."""
+
+    def __init__(self) -> None:
+        super().__init__(wordWrap=True)
+        self.setToolTip(
+            "converged: p_g matches p_data (JS below the threshold) and D is at its "
+            "equilibrium value. 'D is not optimal': D is flat although the generator is "
+            "wrong; compare D with D*, the optimal D for the current generator.")
+        self.show_verdict("not-converged", WAITING_VERDICT)
+
+    def show_verdict(self, verdict: str, text: str) -> None:
+        if text == self.text():
+            return
+        background, colour = VERDICT_COLOURS[verdict]
+        self.setStyleSheet(
+            f"QLabel {{ background: {background}; color: {colour}; padding: 6px 10px; "
+            f"font-size: 13px; font-weight: 600; }}")
+        self.setText(text)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # A wrapped label above a stretching plot widget is given one line's height by the
+        # layout; a verdict of two or three lines was cut off. Its height follows its text.
+        self.setFixedHeight(self.heightForWidth(max(self.width(), 200)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+
+class StatusLabels:
+    """The status bar's permanent part: iteration, training rate, draw rate, device."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.bar = bar
+        self.iteration = QLabel("Loading PyTorch…")
+        self.rate = QLabel()
+        self.fps = QLabel()
+        self.device = QLabel()
+        for label in (self.iteration, self.rate, self.fps, self.device):
+            bar.addPermanentWidget(label)
+
+    def show_frame(self, frame: Frame, frames_per_second: float) -> None:
+        snapshot = frame.snapshot
+        self.iteration.setText(
+            f"Iteration {snapshot.step:,}  (D updates {snapshot.d_updates:,}, "
+            f"G updates {snapshot.g_updates:,})")
+        rate = frame.iterations_per_second
+        if not frame.running:
+            self.rate.setText("paused")
+        elif snapshot.mode == "mnist":
+            images = rate * snapshot.settings["batch_size"]
+            self.rate.setText(f"{rate:,.1f} it/s, {images:,.0f} images/s")
+        else:
+            self.rate.setText(f"{rate:,.0f} it/s")
+        self.fps.setText(f"{frames_per_second:.0f} frames/s")
+        threads = f"{frame.threads} torch thread{'s' if frame.threads > 1 else ''}"
+        self.device.setText(f"{frame.device.upper()}, {threads}")
+
+    def show_message(self, text: str) -> None:
+        self.bar.showMessage(text, MESSAGE_TIMEOUT_MS)
+
+
+class Presenter(QObject):
+    """Keeps the newest frame and evaluation and draws them, at most MAX_DRAW_RATE_HZ times a
+    second.
+
+    Drawing is asked for by what arrives, not polled: a timer ticking at the draw rate would
+    wake the GUI thread with nothing new, and each wakeup can take a core from the training
+    process. What arrives before the next draw is allowed is drawn together.
+    """
+
+    drawn = Signal(int)  # the step shown, after each frame drawn (for tests and benchmarks)
+
+    def __init__(self, view_of: Callable[[str], View], status_bar: QStatusBar,
+                 show_pending: Callable[[tuple], None] = lambda names: None,
+                 parent: QObject | None = None) -> None:
+        """``view_of(mode)``: the view that draws ``mode``; ``show_pending(names)``: show the
+        settings that wait for a Reset."""
+        super().__init__(parent)
+        self.view_of = view_of
+        self.show_pending = show_pending
+        self.verdict = VerdictBanner()
+        self.status = StatusLabels(status_bar)
+        self.training = False  # the user asked to train (the trainer says so in its frames)
+        self.latest_frame: Frame | None = None
+        self.latest_evaluation = None
+        self.evaluation_history = EvaluationHistory()
+        self.frame_dirty = False  # a frame not drawn yet
+        self.evaluation_dirty = False  # an evaluation not drawn yet
+        self.last_draw_time = -MIN_DRAW_INTERVAL_S
+        self._draw_times: list[float] = []  # the draws of the last second
+        self._stopped = False
+        self.draw_timer = QTimer(self, singleShot=True)
+        self.draw_timer.timeout.connect(self.draw)
+
+    # ------------------------------------------------------------------------ arriving
+    def take_frame(self, frame: Frame) -> None:
+        self.view_of(frame.snapshot.mode).receive(frame.snapshot)
+        self.latest_frame = frame
+        self.frame_dirty = True
+        self.request_draw()
+
+    def take_evaluation(self, evaluation) -> None:
+        self.latest_evaluation = evaluation
+        self.evaluation_history.add(evaluation)
+        self.evaluation_dirty = True
+        # While training, the next frame (normally within 1/30 s) draws it too: a draw of
+        # its own would add the evaluation rate to the frame rate. A trainer that stops or
+        # fails sends no more frames: the window then asks for a draw itself.
+        frame = self.latest_frame
+        if not (self.training and frame is not None and frame.running):
+            self.request_draw()
+
+    def forget_frame(self) -> None:
+        """No frame yet (a new training process is starting)."""
+        self.latest_frame = None
+        self.frame_dirty = False
+
+    def forget_evaluation(self) -> None:
+        """Another run: the old run's evaluation is not drawn again."""
+        self.latest_evaluation = None
+        self.evaluation_dirty = False
+
+    def clear(self, views: list[View]) -> None:
+        """A new run: ``views`` forget what they drew, and the evaluations start afresh."""
+        for view in views:
+            view.clear()
+        self.evaluation_history.clear()
+
+    def stop(self) -> None:
+        """Nothing more is drawn (the window closes while results are still queued)."""
+        self._stopped = True
+        self.draw_timer.stop()
+
+    # ------------------------------------------------------------------------- drawing
+    def request_draw(self) -> None:
+        """Draw what is new at once, or as soon as MAX_DRAW_RATE_HZ allows."""
+        if self.draw_timer.isActive() or self._stopped:
+            return
+        wait_s = self.last_draw_time + MIN_DRAW_INTERVAL_S - time.perf_counter()
+        self.draw_timer.start(max(0, int(wait_s * 1000.0 + 0.999)))
+
+    def draw(self) -> None:
+        self.last_draw_time = time.perf_counter()
+        frame = self.latest_frame
+        if frame is None or not (self.frame_dirty or self.evaluation_dirty):
+            return
+        snapshot = frame.snapshot
+        view = self.view_of(snapshot.mode)
+        evaluation = self.latest_evaluation
+        # An evaluation of another mode belongs to the run before a preset switch.
+        if self.evaluation_dirty and evaluation is not None and evaluation.mode == snapshot.mode:
+            view.show_evaluation(evaluation, self.evaluation_history.as_arrays())
+            if evaluation.mode == "1d":
+                self.verdict.show_verdict(evaluation.verdict, evaluation.verdict_text)
+        self.evaluation_dirty = False
+        if self.frame_dirty:
+            view.show_frame(snapshot, running=frame.running)
+            self.show_pending(snapshot.pending_on_reset)
+            self.frame_dirty = False
+        self._count_draw()
+        self.status.show_frame(frame, self.frames_per_second())
+        self.drawn.emit(snapshot.step)
+
+    def _count_draw(self) -> None:
+        now = time.perf_counter()
+        self._draw_times.append(now)
+        while self._draw_times and now - self._draw_times[0] > 1.0:
+            self._draw_times.pop(0)
+
+    def frames_per_second(self) -> float:
+        """Draws per second over the last second."""
+        times = self._draw_times
+        if len(times) < 2:
+            return 0.0
+        return (len(times) - 1) / max(times[-1] - times[0], 1e-9)

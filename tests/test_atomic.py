@@ -1,0 +1,42 @@
+"""One atomic write: the old file stays whole until the new one is complete."""
+
+import os
+import time
+
+import pytest
+
+from ganviz.core.atomic import atomic_path, atomic_write, sweep_partials
+
+
+def test_a_complete_write_replaces_the_file(tmp_path):
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    with atomic_write(path, "w", encoding="utf-8") as file:
+        file.write("new")
+        assert path.read_text() == "old"  # not yet
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+@pytest.mark.parametrize("keep_suffix", [False, True])
+def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path, keep_suffix):
+    path = tmp_path / "out.png"
+    path.write_bytes(b"old")
+    with pytest.raises(OSError, match="disk full"), atomic_path(path, keep_suffix) as tmp:
+        assert tmp.suffix == (".png" if keep_suffix else ".partial")
+        tmp.write_bytes(b"half")
+        raise OSError("disk full")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
+
+
+def test_only_old_partials_are_swept(tmp_path):
+    old, fresh = tmp_path / ".data.bin.123.partial", tmp_path / ".data.bin.456.partial"
+    legacy, other = tmp_path / "data.bin.part-abc", tmp_path / ".other.bin.123.partial"
+    for path in (old, fresh, legacy, other):
+        path.write_bytes(b"half")
+    long_ago = time.time() - 7200
+    for path in (old, legacy, other):
+        os.utime(path, (long_ago, long_ago))
+    sweep_partials(tmp_path, "data.bin", 3600, also=["data.bin.part-*"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name])
