@@ -13,7 +13,11 @@ POSITIVE = ("headless_its", "window_its", "plain_its", "window_ratio", "plain_ra
 
 
 @pytest.mark.parametrize("name", ["gaussian", "ring8"])  # the two views the toys draw in
-def test_smoke_run_prints_a_table_then_json_with_every_field(name, capsys):
+def test_smoke_run_prints_a_table_then_json_with_every_field(name, capsys, tmp_path,
+                                                             monkeypatch):
+    # The user's remembered window (QSettings' INI file under XDG_CONFIG_HOME here) is
+    # not the benchmark's to change.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     # One round of 1 s per way, the window in a process of its own, and a 1.2 s soak.
     status = cli.main(["bench", "--preset", name, "--seconds", "1", "--rounds", "1",
                        "--soak", "0.02"])
@@ -38,6 +42,7 @@ def test_smoke_run_prints_a_table_then_json_with_every_field(name, capsys):
     assert 0 < record["first_frame_s"] <= record["first_trained_frame_s"] < 120
     parts = record["first_frame_parts_s"]
     assert parts["window_shown"] <= parts["window_painted"] <= parts["first_drawn"]
+    assert list(tmp_path.rglob("*")) == []  # nothing remembered in the user's settings
     assert 0 < record["close_s_max"] < 10  # measured; the 1 s target is the benchmark's
     assert record["threads"] == 1
     assert record["device"] == "cpu"  # the preset's own setting, auto: the CPU for the toys

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -86,13 +87,18 @@ def window_main(started: float, argv: list[str]) -> int:
     from ganviz.core import remote
 
     launched = remote.TrainerProcess(preset.name, {**preset.settings(), **overrides})
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication, QGraphicsView
 
     from ganviz.app.main import prepare_qt
     from ganviz.app.main_window import MainWindow
 
     prepare_qt()
+    # The benchmark's window remembers its preset and geometry on closing, as any window
+    # does: into a folder of its own, so that the user's remembered window is untouched.
+    settings_folder = tempfile.TemporaryDirectory(prefix="ganviz-bench-settings-")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      settings_folder.name)
     app = QApplication(sys.argv[:1])
     app.setApplicationName("ganviz")
     app.setOrganizationName("ganviz")
