@@ -101,3 +101,60 @@ def test_random_actions_never_break_the_window(qtbot, tmp_path):
         assert shown == pytest.approx(value) if isinstance(value, float) else shown == value, \
             name
     assert window.controls.preset_combo.currentText() == window.preset
+
+
+def _responsive(qtbot) -> bool:
+    """The event loop still runs: a timer asked for in 50 ms fires within 2 s."""
+    from PySide6.QtCore import QTimer
+
+    fired = []
+    QTimer.singleShot(50, lambda: fired.append(True))
+    qtbot.waitUntil(lambda: bool(fired), timeout=2000)
+    return bool(fired)
+
+
+def test_killed_trainers_bad_values_and_a_close_mid_save(qtbot, tmp_path):
+    """The trainer killed at random moments, values out of range, closing while saving:
+    after each, the window answers and its status bar says what happened."""
+    import os
+    import signal
+
+    from ganviz.core import session
+
+    rng = random.Random(25)
+    window = MainWindow("gaussian")
+    qtbot.addWidget(window)
+    window.show()
+    for _ in range(3):
+        qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=30_000)
+        window.set_running(True)
+        qtbot.wait(rng.randint(20, 600))
+        os.kill(window.training_worker._process.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: "Training stopped" in window.statusBar().currentMessage(),
+                        timeout=10_000)
+        assert "Reset starts it again" in window.statusBar().currentMessage()
+        assert _responsive(qtbot)
+        assert window.reset_action.isEnabled()
+        window.reset()  # a new trainer, from the same settings
+        qtbot.waitUntil(lambda: window.latest_frame is not None, timeout=30_000)
+
+    # Out of range: refused by name, and the panel keeps the value the run uses.
+    before = window.latest_frame.snapshot.settings["lr_d"]
+    for value in (-1.0, 0.0, 1e9, float("nan")):
+        window.change_setting("lr_d", value)
+        qtbot.waitUntil(lambda: "lr_d" in window.statusBar().currentMessage(), timeout=10_000)
+        qtbot.waitUntil(lambda: window.controls.editors["lr_d"].value() == before,
+                        timeout=10_000)
+        assert _responsive(qtbot)
+        window.statusBar().clearMessage()
+    assert window.latest_frame.snapshot.settings["lr_d"] == before
+
+    # Closed while a session is being written: the file is whole or absent, never torn.
+    path = tmp_path / "closing.ganviz"
+    window.set_running(True)
+    window.save_session(str(path))
+    window.close()
+    assert not window.training_worker._process.is_alive()
+    if path.exists():
+        assert session.read(path)["preset"] == "gaussian"
+    assert [p.name for p in tmp_path.iterdir() if p.name != path.name] == []
