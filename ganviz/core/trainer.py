@@ -22,6 +22,7 @@ from ganviz.core.history import BoundedHistory
 from ganviz.core.optimizers import OPTIMIZER_NAMES, apply_settings, make_optimizer
 from ganviz.core.protocol import Snapshot
 from ganviz.core.theory import CURVES
+from ganviz.core.timeline import DEFAULT_EVERY, Timeline, capture
 from ganviz.core.updates import NetworkUpdates
 
 
@@ -65,6 +66,9 @@ class Trainer(NetworkUpdates):
         # 1,024 points per curve: more than a plot is wide in pixels, and small enough that a
         # frame pickles to well under the 64 KB a pipe holds (see snapshot()).
         self.history = BoundedHistory(CURVES, capacity=1024)
+        # The run's past (core/timeline.py), when kept: the window keeps one, `ganviz
+        # train` with --snapshot-every. Set it with keep_timeline().
+        self.timeline: Timeline | None = None
         self.problem = make_problem(self.preset, self.settings, self.device, data)
         self.reset(pretrain)
 
@@ -111,6 +115,15 @@ class Trainer(NetworkUpdates):
         self.objective = objectives.get(s["loss"])
         if pretrain and self.mode == "1d" and s["d_pretrain_steps"]:
             self.pretrain_discriminator(s["d_pretrain_steps"])
+        if self.timeline is not None:  # a new run has a past of its own
+            self.keep_timeline(self.timeline.every if self.timeline.fixed else None)
+
+    def keep_timeline(self, every: int | None = None) -> Timeline:
+        """Keep snapshots of the run from now on: at every multiple of ``every``, or (None)
+        on the thinning schedule of core/timeline.py. Starts with the present iteration."""
+        self.timeline = Timeline(self.mode, every or DEFAULT_EVERY, fixed=every is not None)
+        self.timeline.add(capture(self))
+        return self.timeline
 
     @property
     def opt_d(self) -> torch.optim.Optimizer:
@@ -237,6 +250,8 @@ class Trainer(NetworkUpdates):
         self._window_sum += values
         self._window_count += 1
         self.last = dict(zip(CURVES, values, strict=True))
+        if self.timeline is not None:
+            self.timeline.take_if_due(self)
 
     def step_network(self, network: str) -> None:
         """One update of one network ("d" or "g"), outside the k_d/k_g rhythm: GAN Lab's
