@@ -6,6 +6,7 @@ import torch
 
 from ganviz.core import config, objectives
 from ganviz.core.toy2d import data as data2d
+from ganviz.core.toy2d import points as points_module
 from ganviz.core.toy2d.evaluation import Evaluator2D, generator_push
 from ganviz.core.toy2d.points import PointsError, load_points, strokes_to_points
 from ganviz.core.trainer import Trainer
@@ -91,11 +92,17 @@ def test_points_files_are_read_from_csv_and_npy(tmp_path):
     ("p.csv", "1,2\nnan,3\n", "NaN or infinite"),
     ("p.csv", "", "0 points"),
     ("p.npy", np.zeros((5, 3)), r"shape \(N, 2\), got shape \(5, 3\)"),
-    ("p.npy", np.array([[{"a": 1}, {"b": 2}]] * 3, dtype=object), "cannot be read"),
+    ("p.npy", np.array([[{"a": 1}, {"b": 2}]] * 3, dtype=object), "expected numbers, got object"),
     ("p.npy", b"not an npy file at all", "cannot be read"),
     ("missing.csv", None, "no such file"),
     ("big.npy", "huge-header", r"1,000,000,000,000 points"),
     ("archive.npy", "npz", "an .npz archive"),
+    # What a file may cost is bounded before it is read:
+    ("p.csv", "1,2\n" + "9" * 5000 + ",1\n", "line 2 is longer than 4,096 characters"),
+    ("big.csv", "sparse", r"bytes; a points file may be at most 104,857,600"),
+    ("p.npy", np.array([["a", "b"]] * 3), "expected numbers, got <U1"),
+    ("p.npy", "truncated-npy", r"truncated: its header says 10 points of float64 \(288 bytes\)"),
+    ("p.npy", "longer-npy", r"trailing garbage: .* \(288 bytes\) but the file holds 289"),
 ])
 def test_bad_points_files_are_refused_with_one_line_naming_the_file(tmp_path, name, content,
                                                                      message):
@@ -105,6 +112,13 @@ def test_bad_points_files_are_refused_with_one_line_naming_the_file(tmp_path, na
         header = {"descr": "<f8", "fortran_order": False, "shape": (10**12, 2)}
         with open(path, "wb") as file:
             np.lib.format.write_array_header_1_0(file, header)
+    elif isinstance(content, str) and content == "sparse":
+        with open(path, "wb") as file:  # 200 MB that take no disk space and are never read
+            file.truncate(200 * 2**20)
+    elif isinstance(content, str) and content.endswith("-npy"):
+        np.save(path, np.arange(20, dtype=np.float64).reshape(10, 2))
+        whole = path.read_bytes()
+        path.write_bytes(whole[:-5] if content == "truncated-npy" else whole + b"\0")
     elif isinstance(content, str) and content == "npz":
         np.savez(path.with_suffix(".npz"), a=np.zeros((3, 2)))
         path.with_suffix(".npz").rename(path)
@@ -118,6 +132,15 @@ def test_bad_points_files_are_refused_with_one_line_naming_the_file(tmp_path, na
         load_points(path)
     text = str(error.value)
     assert text.startswith(name) and "\n" not in text
+
+
+def test_csv_rows_are_capped_while_reading(tmp_path, monkeypatch):
+    # The cap stops the reading itself: a file of too many rows is not read to its end.
+    monkeypatch.setattr(points_module, "MAX_POINTS", 1000)
+    path = tmp_path / "many.csv"
+    path.write_text("1,2\n" * 1001 + "not read,\n")
+    with pytest.raises(PointsError, match=r"^many\.csv: more than 1,000 points$"):
+        load_points(path)
 
 
 def test_grid_divergences_are_near_zero_for_one_distribution_and_large_for_disjoint_ones():

@@ -29,7 +29,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ganviz.core.mnist.idx import IMAGES_MAGIC, LABELS_MAGIC, DataError, read_idx
+from ganviz.core.mnist.idx import (
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    DataError,
+    read_idx,
+    read_idx_header,
+)
 from ganviz.core.resources import resource_path
 
 __all__ = [
@@ -119,6 +125,27 @@ class MnistData:
         return out
 
 
+def _check_pair(
+    images_path: Path,
+    images_dims: tuple[int, ...],
+    labels_path: Path,
+    labels_dims: tuple[int, ...],
+) -> None:
+    """Refuse an images/labels pair whose shapes do not go together."""
+    if len(images_dims) != 3:
+        raise DataError(images_path.name, "is a labels file, expected an images file")
+    if len(labels_dims) != 1:
+        raise DataError(labels_path.name, "is an images file, expected a labels file")
+    if tuple(images_dims[1:]) != (IMAGE_SIZE, IMAGE_SIZE):
+        rows, cols = images_dims[1:]
+        raise DataError(images_path.name, f"images are {rows}x{cols}, MNIST digits are 28x28")
+    if images_dims[0] != labels_dims[0]:
+        raise DataError(
+            labels_path.name,
+            f"holds {labels_dims[0]} labels but {images_path.name} holds {images_dims[0]} images",
+        )
+
+
 def load_pair(
     images_path: str | os.PathLike[str],
     labels_path: str | os.PathLike[str],
@@ -126,20 +153,18 @@ def load_pair(
 ) -> MnistData:
     """Load an images file and its labels file; ``source`` defaults to their folder."""
     images_path, labels_path = Path(images_path), Path(labels_path)
+    # Headers first, both files: a pair that cannot go together (swapped, another image
+    # size, counts that differ) is refused before any payload is read or decompressed.
+    _check_pair(
+        images_path,
+        read_idx_header(images_path).dims,
+        labels_path,
+        read_idx_header(labels_path).dims,
+    )
     images = read_idx(images_path)
     labels = read_idx(labels_path)
-    if images.ndim != 3:
-        raise DataError(images_path.name, "is a labels file, expected an images file")
-    if labels.ndim != 1:
-        raise DataError(labels_path.name, "is an images file, expected a labels file")
-    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-        rows, cols = images.shape[1:]
-        raise DataError(images_path.name, f"images are {rows}x{cols}, MNIST digits are 28x28")
-    if images.shape[0] != labels.shape[0]:
-        raise DataError(
-            labels_path.name,
-            f"holds {labels.shape[0]} labels but {images_path.name} holds {images.shape[0]} images",
-        )
+    # Again on what was read: a file may have been replaced since its header was read.
+    _check_pair(images_path, images.shape, labels_path, labels.shape)
     return MnistData(images, labels, source if source is not None else str(images_path.parent))
 
 
