@@ -7,7 +7,7 @@ starts its training process before torch and Qt load.
 
 __version__ = "0.1.0"
 
-_API = ("Run", "Diverged", "RunSummary", "SessionError", "SettingError")
+_API = ("Run", "Diverged", "RunSummary", "SessionError", "SettingError", "OutputError")
 
 
 def __getattr__(name: str):

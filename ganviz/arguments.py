@@ -25,7 +25,8 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # argparse's default prints the whole usage first
         # Our own messages already name the setting: drop argparse's "argument --set: ".
-        for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples"):
+        for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples",
+                       "--metrics", "--save-samples", "--checkpoint"):
             prefix = f"argument {option}: "
             if message.startswith(prefix) and message[len(prefix):].startswith(
                 (option, "unknown", *config.SETTINGS_BY_NAME)
@@ -85,8 +86,12 @@ def preset_name(text: str) -> str:
 
 
 def overrides(args: argparse.Namespace) -> dict[str, int | float]:
-    """The settings that ``--set`` and ``--seed`` change, checked against the preset's mode."""
+    """The settings that ``--set`` and ``--seed`` change, checked against the preset's mode
+    and against what its networks can train with (before torch loads or a window opens)."""
     values = dict(args.assignments)
     if args.seed is not None:
         values["seed"] = config.lookup("seed").parse(args.seed)
-    return config.validate(values, presets.get(args.preset).mode)
+    preset = presets.get(args.preset)
+    values = config.validate(values, preset.mode)
+    preset.check({**preset.settings(), **values})
+    return values

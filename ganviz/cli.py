@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ganviz import __version__
+from ganviz import cli_outputs as outputs
 from ganviz.arguments import Parser as _Parser
 from ganviz.arguments import UsageError
 from ganviz.arguments import assignment as _assignment
@@ -21,10 +22,15 @@ from ganviz.arguments import preset_name as _preset_name
 from ganviz.core import config, presets
 
 USAGE_ERROR = 2
+# `ganviz train`: a file could not be written once training had begun (a full disk); the
+# names themselves are checked before it begins (USAGE_ERROR).
+WRITE_FAILED = 1
 # `ganviz train`: a loss became NaN/Inf. Training stopped at once, as the window pauses: a
 # diverged run only computes NaNs from there, and its last finite state is what is worth
 # keeping (--checkpoint saves it).
 DIVERGED = 3
+# `ganviz` (the window): no display here, or Qt's X11 plugin lacks a system library.
+NO_DISPLAY = 4
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -70,14 +76,66 @@ def _data(args: argparse.Namespace):
         raise UsageError(f"--data: {error}") from None
 
 
+COMMANDS = """commands:
+  ganviz [options]       open the window (the default; options above)
+  ganviz train ...       train without a window; write metrics, samples, a checkpoint
+                         (ganviz train --help)
+  ganviz presets         list the presets and what each one shows
+  ganviz data download   fetch the full 60,000-digit MNIST training split
+                         (ganviz data download --help)
+  ganviz bench ...       measure training speed with and without the window
+                         (ganviz bench --help)"""
+
+
+def version_text() -> str:
+    """ganviz's version, then torch's and the devices it can train on, then Python's and
+    the window's libraries (read from their metadata: importing Qt takes a second)."""
+    from importlib import metadata
+
+    lines = [f"ganviz {__version__}"]
+    try:
+        import torch
+    except Exception as error:  # a broken install is what --version is asked to show
+        lines.append(f"torch: cannot be imported ({error})")
+    else:
+        devices = ["cpu"]
+        if torch.cuda.is_available():
+            devices.append(f"cuda ({torch.cuda.get_device_name(0)})")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            devices.append("mps (Apple GPU)")
+        lines.append(f"torch {torch.__version__}; can train on: {', '.join(devices)}")
+    libraries = [f"Python {sys.version.split()[0]}"]
+    for name in ("PySide6-Essentials", "pyqtgraph"):
+        try:
+            libraries.append(f"{name.split('-')[0]} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            libraries.append(f"{name.split('-')[0]} not installed")
+    return "\n".join([*lines, ", ".join(libraries)])
+
+
+class _Version(argparse.Action):
+    """--version, computed only when asked for: it imports torch (seconds)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ganviz",
+        usage="%(prog)s [options]\n       %(prog)s {train,presets,data download,bench} ...",
         description="Watch a GAN learn. With no command, opens the window.",
-        epilog="commands: `ganviz train --help` (headless training), `ganviz presets`, "
-        "`ganviz bench --help` (speed and smoothness)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=COMMANDS,
     )
-    parser.add_argument("--version", action="version", version=f"ganviz {__version__}")
+    parser.add_argument("--version", action=_Version,
+                        help="show the versions of ganviz, torch (and the devices it can "
+                        "train on), Python, PySide6 and pyqtgraph, then exit")
     _add_common(parser)
     parser.add_argument("--start", action="store_true", help="start training at once")
     return parser
@@ -90,10 +148,11 @@ def build_train_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="settings (--set NAME=VALUE; `live` ones can also change mid-run in the window):\n"
         + config.describe_settings()
-        + f"\n\nexit status: 0 trained; {USAGE_ERROR} bad input (one line says why); "
-        f"{DIVERGED} diverged: a loss\nbecame NaN/Inf, training stopped there and one line "
-        "names the iteration; --checkpoint\nthen holds the last finite state kept (every "
-        "500 iterations) and no samples are written",
+        + f"\n\nexit status: 0 trained; {USAGE_ERROR} bad input, found before training "
+        f"(one line says why);\n{WRITE_FAILED} a file could not be written (a full disk; "
+        f"one line names it); {DIVERGED} diverged: a\nloss became NaN/Inf, training stopped "
+        "there and one line names the iteration;\n--checkpoint then holds the last finite "
+        "state kept (every 500 iterations) and no\nsamples are written",
     )
     _add_common(parser)
     length = parser.add_mutually_exclusive_group()
@@ -103,17 +162,24 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="train for this many seconds of wall time instead")
     parser.add_argument("--log-every", type=_positive_int("--log-every"), default=50,
                         help="iterations between metric lines (default 50)")
-    parser.add_argument("--metrics", type=Path, default=None, metavar="FILE.jsonl",
+    parser.add_argument("--metrics", type=outputs.output_name("--metrics"), default=None,
+                        metavar="FILE.jsonl",
                         help="write one JSON object per line: step, time, loss_d, loss_g, "
                         "d_real, d_fake; 1-D: js_bits, gen_mean, gen_std, d_max_dev, d_star_gap, "
                         "value, verdict; 2-D: kl_bits, js_bits, gen_mean, and for mixtures "
-                        "mode_shares, modes_covered, high_quality; MNIST: confident, coverage")
-    parser.add_argument("--save-samples", type=Path, default=None, metavar="FILE.npy",
-                        help="write generator samples at the end (float32; 1-D: (N,) and 2-D: "
-                        "(N, 2) in data units; MNIST: (N, 28, 28) in [0, 1])")
+                        "mode_shares, modes_covered, high_quality; MNIST: confident, "
+                        "coverage. An old FILE is replaced when training ends")
+    parser.add_argument("--save-samples", type=outputs.output_name("--save-samples"),
+                        default=None, metavar="FILE.npy",
+                        help="write generator samples at the end as .npy, to FILE exactly "
+                        "(float32; 1-D: (N,) and 2-D: (N, 2) in data units; MNIST: "
+                        "(N, 28, 28) in [0, 1])")
     parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
-                        help="how many samples --save-samples writes (default 10000)")
-    parser.add_argument("--checkpoint", type=Path, default=None, metavar="FILE",
+                        help="how many samples --save-samples writes (default 10000; at most "
+                        f"{outputs.MAX_SAMPLES_BYTES / 2**30:g} GiB of them: 342,392 MNIST "
+                        "digits)")
+    parser.add_argument("--checkpoint", type=outputs.output_name("--checkpoint"), default=None,
+                        metavar="FILE",
                         help="save the whole run (weights, optimisers, random state, curves) "
                         "to FILE at the end, for --resume or the window's File > Open")
     parser.add_argument("--resume", type=Path, default=None, metavar="FILE",
@@ -136,12 +202,10 @@ def _train(argv: list[str]) -> int:
     args = _parse(build_train_parser(), argv)
     # A resumed run's --set values are checked against its own preset, in _resume.
     overrides = _overrides(args) if args.resume is None else {}
-    for path in (args.metrics, args.save_samples):
-        if path is not None and not path.parent.exists():
-            raise UsageError(f"{path}: folder {path.parent} does not exist")
-
-    if args.checkpoint is not None and not args.checkpoint.parent.is_dir():
-        raise UsageError(f"--checkpoint: folder {args.checkpoint.parent} does not exist")
+    # Every output name is checked before torch loads, let alone training starts.
+    outputs.check_outputs(args)
+    if args.resume is None:
+        outputs.check_num_samples(args.num_samples, presets.get(args.preset))
 
     from ganviz.core import api, headless, session
 
@@ -149,11 +213,12 @@ def _train(argv: list[str]) -> int:
         if args.checkpoint is not None:
             try:
                 run.save(args.checkpoint)
-            except session.SessionError as error:
-                raise UsageError(f"--checkpoint: {error}") from None
+            except session.SessionError as error:  # its name was checked: a write failed
+                raise outputs.WriteFailed(f"--checkpoint: {error}") from None
 
     if args.resume is not None:
         run = _resume(args)
+        outputs.check_num_samples(args.num_samples, presets.get(run.preset))
     else:
         data = _data(args)
         points = data if args.points is not None else None
@@ -164,6 +229,10 @@ def _train(argv: list[str]) -> int:
         summary = run.train(steps=steps, seconds=args.seconds, log_every=args.log_every,
                             metrics_path=args.metrics, progress=not args.quiet,
                             keep_metrics=args.metrics is not None)
+    except headless.OutputError as error:  # the file could not be opened, or a line written
+        stopped = (f"; training stopped at iteration {error.step:,}"
+                   if error.step is not None else "")
+        raise outputs.WriteFailed(f"--metrics {error}{stopped}") from None
     except api.Diverged as diverged:
         save_checkpoint()
         kept = (f"--checkpoint {args.checkpoint.name} holds iteration {diverged.kept_step:,}"
@@ -172,7 +241,10 @@ def _train(argv: list[str]) -> int:
         print(f"ganviz train: diverged: {diverged.what}; {kept}", file=sys.stderr)
         return DIVERGED
     if args.save_samples is not None:
-        headless.save_samples(run.trainer, args.save_samples, args.num_samples)
+        try:
+            headless.save_samples(run.trainer, args.save_samples, args.num_samples)
+        except headless.OutputError as error:
+            raise outputs.WriteFailed(f"--save-samples {error}") from None
     save_checkpoint()
     trainer, threads = run.trainer, run.threads
     # --quiet keeps stderr for trouble: the summary, the run's result, goes to stdout.
@@ -284,6 +356,12 @@ def _window(argv: list[str]) -> int:
         if remembered is not None:
             args.preset, overrides = remembered
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
+    from ganviz.app.display import display_problem  # imports no Qt
+
+    problem = display_problem()
+    if problem is not None:  # Qt would abort with a page about platform plugins
+        print(f"ganviz: cannot open the window: {problem}", file=sys.stderr)
+        return NO_DISPLAY
     custom = None
     if args.points is not None:
         overrides["dataset"] = "custom"
@@ -305,10 +383,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"presets takes no arguments, got {' '.join(argv[1:])}")
             return commands[argv[0]](argv[1:])
         return _window(argv)
-    except (UsageError, config.SettingError) as error:
+    except (UsageError, config.SettingError, outputs.WriteFailed) as error:
         command = f"ganviz {argv[0]}" if argv and argv[0] in commands else "ganviz"
         print(f"{command}: error: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return WRITE_FAILED if isinstance(error, outputs.WriteFailed) else USAGE_ERROR
     except KeyboardInterrupt:
         return 130
 

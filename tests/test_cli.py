@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -276,3 +277,122 @@ def test_quiet_still_prints_the_summary_on_stdout(capsys):
     assert captured.err == ""
     assert captured.out.startswith("gaussian: 20 iterations in ") and "JS" in captured.out
     assert len(captured.out.strip().splitlines()) == 1
+
+
+def _one_error_line(capsys, status_expected, status):
+    captured = capsys.readouterr()
+    assert status == status_expected, captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("ganviz train: error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fails a test that gets as far as building a run: its input must be refused first."""
+    from ganviz.core import api
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a run was built: the bad input was not refused before it")
+
+    monkeypatch.setattr(api, "Run", refuse)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--metrics", "{tmp}"], "--metrics: {tmp} is a folder; give a file name (e.g. "
+                             "{tmp}/metrics.jsonl)"),
+    (["--metrics", "{tmp}/new/"], "--metrics: {tmp}/new/ names a folder; give a file name"),
+    (["--metrics", "{tmp}/notes.txt/m.jsonl"], "--metrics: {tmp}/notes.txt is a file, not a "
+                                               "folder"),
+    (["--metrics", "{tmp}/notes.txt/a/m.jsonl"], "--metrics: {tmp}/notes.txt is a file, not "
+                                                 "a folder"),
+    (["--save-samples", "{tmp}/no/s.npy"], "--save-samples: folder {tmp}/no does not exist"),
+    (["--checkpoint", "{tmp}"], "--checkpoint: {tmp} is a folder"),
+    (["--checkpoint", "/dev/null"], "--checkpoint: /dev/null is not a regular file"),
+    (["--metrics", "{tmp}/a", "--save-samples", "{tmp}/a"],
+     "--metrics and --save-samples both name {tmp}/a; give each its own file"),
+    (["--resume", "{tmp}/notes.txt", "--metrics", "{tmp}/notes.txt"],
+     "--metrics and --resume both name"),
+    (["--preset", "mnist", "--num-samples", "342393"],
+     "--num-samples: 342,393 MNIST samples would take 1.0 GiB (3,136 bytes each); the most "
+     "allowed is 342,392 (1 GiB)"),
+    (["--num-samples", "10000001"], "--num-samples: 10000001 is out of range; expected 1 to "
+                                    "10000000"),
+    (["--preset", "mnist-keras-mlp", "--set", "batch_size=1"],
+     "batch_size: 1 is too small for mnist-keras-mlp: its generator's BatchNorm layers need "
+     "at least 2 samples per batch; use 2 to 4096"),
+])
+def test_bad_outputs_and_settings_exit_2_before_training(args, message, tmp_path, capsys,
+                                                         no_training):
+    (tmp_path / "notes.txt").write_text("keep me")
+    args = [a.format(tmp=tmp_path) for a in args]
+    line = _one_error_line(capsys, 2, cli.main(["train", *args, "--quiet"]))
+    assert message.format(tmp=tmp_path) in line
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_the_window_refuses_a_batch_its_networks_cannot_take(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "launch_trainer", lambda *args: pytest.fail("launched"))
+    assert cli.main(["--preset", "mnist-keras-mlp", "--set", "batch_size=1"]) == 2
+    assert capsys.readouterr().err.startswith("ganviz: error: batch_size: 1 is too small")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(("option", "message"), [
+    ("--metrics", "--metrics /dev/full: not written (No space left on device); training "
+                  "stopped at iteration 4"),
+    ("--save-samples", "--save-samples /dev/full: not written (No space left on device)"),
+])
+def test_a_full_disk_exits_1_with_one_line(option, message, capsys):
+    status = cli.main(["train", "--steps", "4", "--log-every", "4", option, "/dev/full",
+                       "--quiet"])
+    assert _one_error_line(capsys, cli.WRITE_FAILED, status) == f"ganviz train: error: {message}"
+
+
+def test_a_checkpoint_that_cannot_be_written_exits_1(tmp_path, capsys, monkeypatch):
+    from ganviz.core import session
+
+    def full(trainer, path):
+        raise session.SessionError(f"{path.name}: not saved (No space left on device)")
+
+    monkeypatch.setattr(session, "save", full)
+    status = cli.main(["train", "--steps", "2", "--checkpoint", str(tmp_path / "c.ganviz"),
+                       "--quiet"])
+    assert _one_error_line(capsys, 1, status) == (
+        "ganviz train: error: --checkpoint: c.ganviz: not saved (No space left on device)")
+
+
+def test_samples_keep_the_name_given_and_an_old_file_is_replaced(tmp_path):
+    out, metrics = tmp_path / "out", tmp_path / "m.jsonl"
+    metrics.write_text("old\n")
+    assert cli.main(["train", "--steps", "4", "--log-every", "2", "--save-samples", str(out),
+                     "--num-samples", "5", "--metrics", str(metrics), "--quiet"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.jsonl", "out"]
+    assert np.load(out).shape == (5,)
+    assert [json.loads(line)["step"] for line in metrics.read_text().splitlines()] == [2, 4]
+
+
+def test_version_names_torch_its_devices_and_the_window_libraries(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    import torch
+
+    from ganviz import __version__
+
+    assert lines[0] == f"ganviz {__version__}"
+    assert lines[1].startswith(f"torch {torch.__version__}; can train on: cpu")
+    assert lines[2].startswith(f"Python {sys.version.split()[0]}, PySide6 ")
+    assert "pyqtgraph" in lines[2]
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("ganviz [options]", "open the window", "ganviz train", "ganviz presets",
+                    "ganviz data download", "ganviz bench"):
+        assert command in out

@@ -297,3 +297,63 @@ def test_tile_layout():
     assert grid.shape == (58, 58)
     assert grid[30:, 30:].min() == 255 and grid[:28, :28].max() == 0
     assert grid[28, 0] == 64  # the gap
+
+
+ARCHITECTURES = sorted({p.model["architecture"] for p in presets.PRESETS.values()
+                        if p.mode == "mnist"})
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_min_batch_is_the_smallest_batch_each_architecture_trains_on(architecture):
+    """presets.MIN_BATCH is torch-free (the command line checks before torch loads): this
+    keeps it true to the networks."""
+    from ganviz.core.mnist.networks import build
+
+    generator, discriminator = build(architecture, 8, "tanh")
+    smallest = presets.MIN_BATCH.get(architecture, 1)
+    discriminator(generator(torch.randn(smallest, 8))).sum().backward()
+    if smallest > 1:
+        with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+            generator(torch.randn(smallest - 1, 8))
+
+
+def test_a_batch_the_networks_cannot_take_is_refused_at_start_and_when_changed(small_data):
+    message = ("batch_size: 1 is too small for mnist-keras-mlp: its generator's BatchNorm "
+               "layers need at least 2 samples per batch; use 2 to 4096")
+    with pytest.raises(config.SettingError) as info:
+        Trainer("mnist-keras-mlp", {"batch_size": 1}, data=small_data)
+    assert str(info.value) == message
+    trainer = Trainer("mnist-keras-mlp", data=small_data)
+    with pytest.raises(config.SettingError, match="batch_size: 1 is too small"):
+        trainer.update_settings({"batch_size": 1})
+    assert trainer.settings["batch_size"] == 32  # nothing changed
+    trainer.update_settings({"batch_size": 2})
+    trainer.run(1)
+    Trainer("mnist-dcgan", {"batch_size": 1}, data=small_data).run(1)  # BatchNorm2d: fine
+
+
+def test_the_window_gets_a_refusal_and_its_run_goes_on(monkeypatch, small_data):
+    """The window's changes reach the trainer through the controller, which answers a
+    refused one with Rejected."""
+    from ganviz.core import protocol
+    from ganviz.core.controller import Controller
+    from ganviz.core.mnist import data as mnist
+
+    monkeypatch.setattr(mnist, "load_default", lambda: small_data)
+    results = []
+    preset = presets.get("mnist-keras-mlp")
+    controller = Controller(preset.name, preset.settings(), results.append)
+    controller.change_settings({"batch_size": 1})
+    rejected = [r for r in results if isinstance(r, protocol.Rejected)]
+    assert len(rejected) == 1 and rejected[0].message.startswith("batch_size: 1 is too small")
+    assert controller.trainer.settings["batch_size"] == 32
+    controller.reset(preset.name, {**preset.settings(), "batch_size": 1})
+    assert [r.message for r in results if isinstance(r, protocol.Rejected)][-1].endswith(
+        "the current run goes on")
+    assert controller.trainer.settings["batch_size"] == 32
+
+
+def test_sample_shapes_match_what_the_trainer_draws(small_data):
+    trainer = Trainer("mnist", data=small_data)
+    assert trainer.sample(3).shape == (3, *presets.get("mnist").sample_shape)
+    assert presets.get("ring8").sample_shape == (2,) and presets.get("gaussian").sample_shape == ()

@@ -19,10 +19,10 @@ import numpy as np
 from ganviz.core import config, headless, presets, runtime, session
 from ganviz.core.config import SettingError
 from ganviz.core.controller import KEEP_STATE_EVERY, LastGoodState
-from ganviz.core.headless import RunSummary
+from ganviz.core.headless import OutputError, RunSummary
 from ganviz.core.trainer import Trainer
 
-__all__ = ["Diverged", "Run", "RunSummary", "SessionError", "SettingError"]
+__all__ = ["Diverged", "OutputError", "Run", "RunSummary", "SessionError", "SettingError"]
 
 SessionError = session.SessionError
 
@@ -111,8 +111,11 @@ class Run:
         """Train ``steps`` more iterations or for ``seconds`` of wall time.
 
         A metrics record is appended to :attr:`metrics` (and written as a line of
-        ``metrics_path``, a new file) every ``log_every`` iterations and after the last
-        one; ``keep_metrics=False`` records only the last (the figures cost time).
+        ``metrics_path``) every ``log_every`` iterations and after the last one;
+        ``keep_metrics=False`` records only the last (the figures cost time).
+        ``metrics_path`` gets this call's records only: an old file of that name is
+        replaced, atomically, when training ends (see :func:`headless.run`); a failed
+        write raises :class:`OutputError` (an OSError) and stops training there.
         Raises :class:`Diverged` at a NaN/Inf loss, after going back to the last finite
         state kept; the records up to the divergence stay in :attr:`metrics`.
         """

@@ -7,15 +7,53 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 import numpy as np
 
+from ganviz.core.atomic import atomic_write
 from ganviz.core.controller import LastGoodState
 from ganviz.core.trainer import Trainer
+
+
+class OutputError(OSError):
+    """A file could not be written (a full disk, say): ``path``, the system's ``reason``,
+    and for the metrics file ``step``, the iteration training had reached."""
+
+    def __init__(self, path: Path, error: OSError, step: int | None = None) -> None:
+        self.path, self.reason, self.step = Path(path), error.strerror or str(error), step
+        super().__init__(error.errno, f"{path}: not written ({self.reason})")
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+@contextlib.contextmanager
+def output_file(path: Path, mode: str = "wb", **open_args) -> Iterator[IO]:
+    """An open file whose content becomes ``path``, under exactly that name.
+
+    A regular file (or a new name) is written through a temporary file beside it and
+    renamed over it when the block succeeds (:func:`~ganviz.core.atomic.atomic_write`):
+    an old file stays whole until the new one is complete, and a failed write leaves it
+    as it was. Anything else that exists (/dev/stdout, a pipe, /dev/null) cannot be
+    replaced, so it is written into directly. An OSError comes out as OutputError.
+    """
+    path = Path(path)
+    direct = path.exists() and not path.is_file()
+    try:
+        with (open(path, mode, **open_args) if direct
+              else atomic_write(path, mode, **open_args)) as file:
+            yield file
+    except OSError as error:
+        # A write that failed left its data in the buffer, and closing the file tries it
+        # again: report the first failure, which knows the iteration.
+        first: BaseException | None = error
+        while first is not None and not isinstance(first, OutputError):
+            first = first.__context__
+        raise (first or OutputError(path, error)) from None
 
 
 @dataclass
@@ -100,64 +138,122 @@ def run(
     ``metrics_path`` and given to ``on_record``. The run stops at the first non-finite
     loss, as the window's does (the summary says where); ``kept`` holds its last finite
     state (the caller's, to keep one across runs; else a new one).
+
+    ``metrics_path`` is written line by line under its own name, so that ``tail -f``
+    shows each record as it is made; it is opened (an old file of that name emptied) only
+    at the first record, so a run refused or stopped before then leaves an old file as it
+    was. A write that fails stops the run with :class:`OutputError`.
     """
     if (steps is None) == (seconds is None):
         raise ValueError("give exactly one of steps and seconds")
     kept = kept if kept is not None else LastGoodState(trainer)
     bar = ProgressBar(steps if steps is not None else seconds) if progress else None
-    recording = metrics_path is not None or on_record is not None
+    loop = _Loop(trainer, kept, steps, seconds, log_every, on_record,
+                 recording=metrics_path is not None or on_record is not None)
     with contextlib.ExitStack() as stack:
-        # Line-buffered: each record is on disk as soon as it is made, for a reader
-        # following the file and for a run that is interrupted.
-        metrics_file = (
-            stack.enter_context(open(metrics_path, "w", encoding="utf-8", buffering=1))
-            if metrics_path else None
-        )
+        if metrics_path is not None:
+            metrics = stack.enter_context(_MetricsFile(metrics_path, trainer))
+            loop.write = metrics.write
         if bar is not None:
             stack.callback(bar.close)
+        loop.run(bar)
+    if not loop.last:
+        loop.last = metrics_line(trainer, time.perf_counter() - loop.start)
+    total = time.perf_counter() - loop.start
+    return RunSummary(loop.done, total,
+                      loop.done / loop.training_time if loop.training_time else 0.0,
+                      loop.last, loop.diverged, kept.step)
+
+
+class _Loop:
+    """The training loop of :func:`run` and what it has done so far (kept when it is
+    interrupted)."""
+
+    def __init__(self, trainer: Trainer, kept: LastGoodState, steps: int | None,
+                 seconds: float | None, log_every: int,
+                 on_record: Callable[[dict], None] | None, recording: bool) -> None:
+        self.trainer, self.kept, self.steps, self.seconds = trainer, kept, steps, seconds
+        self.log_every, self.on_record, self.recording = log_every, on_record, recording
+        self.write: Callable[[str], None] | None = None  # a metrics line to the file
+        self.start = time.perf_counter()
+        self.training_time = 0.0  # excludes the metric evaluations, for an honest it/s
+        self.done = 0
+        self.last: dict = {}
+        self.diverged: str | None = None
+
+    def run(self, bar: ProgressBar | None) -> None:
+        trainer, kept, steps, seconds = self.trainer, self.kept, self.steps, self.seconds
+        log_every = self.log_every
+        if bar is not None:
             bar.start()
-        start = time.perf_counter()
-        training_time = 0.0  # excludes the metric evaluations, for an honest it/s
-        done = 0
-        last: dict = {}
-        diverged = None
+        self.start = start = time.perf_counter()
         finished = False
         while not finished:
             # Train up to the next log line, checking the clock every iteration.
             chunk_start = time.perf_counter()
             for _ in range(log_every - trainer.step_count % log_every):
-                if steps is not None and done >= steps:
+                if steps is not None and self.done >= steps:
                     break
                 if seconds is not None and time.perf_counter() - start >= seconds:
                     break
                 trainer.step()
-                done += 1
-                diverged = kept.problem(trainer)
-                if diverged is not None:
+                self.done += 1
+                self.diverged = kept.problem(trainer)
+                if self.diverged is not None:
                     break
                 kept.keep_if_due(trainer)
-            training_time += time.perf_counter() - chunk_start
+            self.training_time += time.perf_counter() - chunk_start
             elapsed = time.perf_counter() - start
-            finished = diverged is not None or (
-                done >= steps if steps is not None else elapsed >= seconds)
-            if recording and done and (trainer.step_count % log_every == 0 or finished):
-                last = metrics_line(trainer, elapsed)
-                if metrics_file:
-                    metrics_file.write(json.dumps(last) + "\n")
-                if on_record is not None:
-                    on_record(last)
+            finished = self.diverged is not None or (
+                self.done >= steps if steps is not None else elapsed >= seconds)
+            if self.recording and self.done and (
+                    trainer.step_count % log_every == 0 or finished):
+                self.last = metrics_line(trainer, elapsed)
+                if self.write is not None:
+                    self.write(json.dumps(self.last))
+                if self.on_record is not None:
+                    self.on_record(self.last)
             if bar is not None:
-                rate = done / training_time if training_time > 0 else 0.0
-                bar.update(done if steps is not None else elapsed, done, rate, force=finished)
-        if not last:
-            last = metrics_line(trainer, time.perf_counter() - start)
-    total = time.perf_counter() - start
-    return RunSummary(done, total, done / training_time if training_time else 0.0, last,
-                      diverged, kept.step)
+                rate = self.done / self.training_time if self.training_time > 0 else 0.0
+                bar.update(self.done if steps is not None else elapsed, self.done, rate,
+                           force=finished)
+
+
+class _MetricsFile:
+    """The metrics file of :func:`run`, opened at its first line and line-buffered: each
+    record is on disk as soon as it is made, for a reader following the file and for a
+    run that is interrupted. An OSError comes out as OutputError, with the iteration."""
+
+    def __init__(self, path: Path, trainer: Trainer) -> None:
+        self.path, self.trainer = Path(path), trainer
+        self.file: IO | None = None
+
+    def write(self, line: str) -> None:
+        try:
+            if self.file is None:
+                self.file = open(self.path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+            self.file.write(line + "\n")
+        except OSError as error:
+            raise OutputError(self.path, error, self.trainer.step_count) from None
+
+    def __enter__(self) -> _MetricsFile:
+        return self
+
+    def __exit__(self, *failure) -> None:
+        if self.file is None:
+            return
+        try:
+            self.file.close()
+        except OSError as error:  # the last line did not fit either: the first error says
+            if failure[0] is None:
+                raise OutputError(self.path, error, self.trainer.step_count) from None
 
 
 def save_samples(trainer: Trainer, path: Path, num_samples: int) -> np.ndarray:
-    """Samples of the drawn generator: 1-D (N,) in data units; MNIST (N, 28, 28) in [0, 1]."""
+    """Samples of the drawn generator as .npy: 1-D (N,) and 2-D (N, 2) in data units;
+    MNIST (N, 28, 28) in [0, 1]. Written to ``path`` exactly (np.save given a name adds
+    .npy to it) and atomically (:func:`output_file`); OutputError if that fails."""
     samples = trainer.sample(num_samples).astype(np.float32)
-    np.save(path, samples)
+    with output_file(path) as file:
+        np.save(file, samples)
     return samples

@@ -6,6 +6,17 @@ from dataclasses import dataclass, field
 
 from ganviz.core import config
 
+# What one sample of each mode is, as `ganviz train --save-samples` writes it (float32):
+# a number (1-D), a point (2-D) or a 28x28 image (MNIST).
+SAMPLE_SHAPES = {"1d": (), "2d": (2,), "mnist": (28, 28)}
+
+# The smallest batch each MNIST architecture trains on (none listed: 1). keras-mlp's
+# generator normalises each hidden layer over the batch (BatchNorm1d on (batch, features)):
+# a batch of one has one value per feature, and torch refuses to train on that. dcgan's
+# BatchNorm2d normalise over the batch and at least 4x4 pixels, so one image trains.
+# tests/test_mnist_presets.py builds each architecture to keep this table true.
+MIN_BATCH = {"keras-mlp": 2}
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -20,6 +31,25 @@ class Preset:
         values = config.defaults(self.mode)
         values.update(config.validate(self.overrides, self.mode))
         return values
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one generator sample (see SAMPLE_SHAPES)."""
+        return SAMPLE_SHAPES[self.mode]
+
+    def check(self, settings: dict) -> None:
+        """Refuse, with one SettingError line, settings that a run of this preset cannot
+        train with: the schema's cross-setting rules (config.check_consistency), then what
+        this preset's networks need. Torch-free: the command line checks before it loads
+        torch, and the MNIST problem calls it for every change (the window's included)."""
+        config.check_consistency(settings)
+        smallest = MIN_BATCH.get(self.model.get("architecture", ""), 1)
+        batch = settings.get("batch_size", smallest)
+        if batch < smallest:
+            raise config.SettingError(
+                f"batch_size: {batch} is too small for {self.name}: its generator's "
+                f"BatchNorm layers need at least {smallest} samples per batch; use "
+                f"{smallest} to {config.lookup('batch_size').maximum}")
 
     @property
     def betas(self) -> tuple[float, float]:

@@ -73,6 +73,8 @@ class MnistProblem:
 
     def __init__(self, preset, settings: dict, device: torch.device,
                  data: mnist.MnistData | None = None) -> None:
+        self.preset = preset
+        self.check_settings(settings)  # before the data load: a refusal comes at once
         self.device = device
         self.architecture = preset.model["architecture"]
         self.noise_kind = preset.model["noise"]
@@ -83,6 +85,12 @@ class MnistProblem:
         images = data.as_float(self.low, self.high)
         self.images = torch.from_numpy(images).reshape(-1, 1, 28, 28).to(device)
         self.reset(settings)
+
+    def check_settings(self, settings: dict) -> None:
+        """Refuse settings these networks cannot train with (a batch of one for a
+        generator with BatchNorm1d): one SettingError line. The trainer calls it for every
+        change, so a live change from the window comes back Rejected and the run goes on."""
+        self.preset.check(settings)
 
     def reset(self, settings: dict) -> None:
         self.latent = settings["latent_dim"]
