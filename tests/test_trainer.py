@@ -409,3 +409,27 @@ def test_the_averaged_mnist_generator_follows_the_recent_updates():
     plain_mean = torch.stack([weights[0] for weights in iterates]).mean(0)
     assert not torch.allclose(first, plain_mean)  # nearer the last iterate than the mean
     assert (first - iterates[-1][0]).norm() < (plain_mean - iterates[-1][0]).norm()
+
+
+def test_sampling_a_batchnorm_generator_leaves_it_as_it_was_and_takes_any_count():
+    trainer = Trainer("mnist-keras-mlp", {"batch_size": 8})
+    trainer.run(2)
+    before = {k: v.clone() for k, v in trainer.generator.state_dict().items()}
+    assert trainer.generator.training
+    assert trainer.sample(513, averaged=False).shape == (513, 28, 28)  # a last chunk of one
+    assert trainer.generator.training
+    for name, value in trainer.generator.state_dict().items():
+        assert torch.equal(value, before[name]), name
+
+
+def test_many_samples_come_in_chunks(monkeypatch):
+    from ganviz.core import trainer as trainer_module
+
+    trainer = Trainer("ring8")
+    trainer._seed_streams(3)
+    whole = trainer.sample(1000)
+    monkeypatch.setattr(trainer_module, "SAMPLE_CHUNK", 300)
+    trainer._seed_streams(3)
+    chunked = trainer.sample(1000)
+    assert chunked.shape == whole.shape == (1000, 2)
+    assert np.isfinite(chunked).all()

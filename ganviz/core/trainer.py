@@ -40,6 +40,12 @@ def make_problem(preset: presets.Preset, settings: dict, device: torch.device, d
     return MnistProblem(preset, settings, device, data)
 
 
+# Generator samples are made this many at a time: more than any evaluation asks for at
+# once (so their random draws are as one call's), few enough that the activations of a
+# 512-wide layer stay near 128 MB.
+SAMPLE_CHUNK = 65_536
+
+
 class Trainer(NetworkUpdates):
     """A GAN stepped one iteration at a time."""
 
@@ -316,10 +322,23 @@ class Trainer(NetworkUpdates):
         self.eval_rng.manual_seed(seed + 7919)
 
     # ------------------------------------------------------------------------ measuring
+    @torch.no_grad()
     def sample(self, n: int, averaged: bool = True) -> np.ndarray:
-        """``n`` generator samples in data units (1-D: (n,); MNIST: (n, 28, 28) in [0, 1])."""
+        """``n`` generator samples in data units (1-D: (n,); MNIST: (n, 28, 28) in [0, 1]).
+
+        In chunks of SAMPLE_CHUNK, so that millions of samples never hold millions of
+        hidden activations at once; in eval mode, so that a BatchNorm generator samples
+        with its running statistics, leaves them as they were, and takes a last chunk of
+        one sample."""
         network = self.generator_ema if averaged else self.generator
-        return self.problem.sample(network, n, self.eval_rng)
+        training = network.training
+        network.eval()
+        try:
+            chunks = [self.problem.sample(network, min(SAMPLE_CHUNK, n - start), self.eval_rng)
+                      for start in range(0, n, SAMPLE_CHUNK)]
+        finally:
+            network.train(training)
+        return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
 
     def metrics(self) -> dict:
         """The figures of the metrics JSONL that depend on the data mode."""
