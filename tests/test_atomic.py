@@ -40,3 +40,13 @@ def test_only_old_partials_are_swept(tmp_path):
         os.utime(path, (long_ago, long_ago))
     sweep_partials(tmp_path, "data.bin", 3600, also=["data.bin.part-*"])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name])
+
+
+def test_the_sweep_takes_the_name_literally_and_only_our_own_partials(tmp_path):
+    ours, lookalike = tmp_path / ".run[1].ganviz.77.partial", tmp_path / ".run1.ganviz.77.partial"
+    not_a_pid = tmp_path / ".run[1].ganviz.x.y.partial"
+    for path in (ours, lookalike, not_a_pid):
+        path.write_bytes(b"half")
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    sweep_partials(tmp_path, "run[1].ganviz", 3600)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([lookalike.name, not_a_pid.name])

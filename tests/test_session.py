@@ -1,8 +1,10 @@
 """Sessions: exact resume, refusal of unsafe or broken files, atomic writes, the CLI."""
 
+import copy
 import math
 import os
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -255,3 +257,162 @@ def test_an_mnist_run_is_refused_on_data_of_another_size(tmp_path):
     torch.save(content, tmp_path / "full.ganviz")
     with pytest.raises(session.SessionError, match="trained on 60,000 digits"):
         session.load(tmp_path / "full.ganviz")
+
+
+# ------------------------------------------------------- refusals: issue #25, nothing breaks it
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    """A small 1-D run's session contents (torch.load of what session.save wrote)."""
+    trainer = Trainer("gaussian", {"seed": 1})
+    trainer.run(5)
+    path = session.save(trainer, tmp_path_factory.mktemp("good") / "good.ganviz")
+    return torch.load(path, weights_only=True)
+
+
+def refusal(tmp_path, content, name="bad.ganviz") -> str:
+    """The one line that opening ``content`` (a dict saved by torch.save) is refused with."""
+    torch.save(content, tmp_path / name)
+    with pytest.raises(session.SessionError) as error:
+        session.load(tmp_path / name)
+    message = str(error.value)
+    assert message.startswith(f"{name}: ") and "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize("network, key, label", [
+    ("generator", "0.weight", "generator weights"),
+    ("generator_ema", "2.bias", "averaged generator weights"),
+    ("discriminator", "4.weight", "discriminator weights"),
+])
+def test_a_session_with_nan_weights_is_not_opened(tmp_path, good, network, key, label):
+    content = copy.deepcopy(good)
+    content["state"][network][key].view(-1)[0] = float("nan")
+    assert refusal(tmp_path, content, "run.ganviz") == (
+        f"run.ganviz: {label} hold NaN/inf (layer {key}); only finite weights are opened")
+    content = copy.deepcopy(good)
+    content["state"]["opt_g"]["state"][2]["exp_avg_sq"][0, 0] = float("inf")
+    assert refusal(tmp_path, content, "run.ganviz") == (
+        "run.ganviz: generator optimiser state holds NaN/inf (parameter 2, exp_avg_sq); only "
+        "finite states are opened")
+
+
+def _history(content, **fields):
+    content["state"]["history"].update(fields)
+
+
+def _nan_step(content):
+    content["state"]["history"]["_steps"][1] = float("nan")
+
+
+def _backwards(content):
+    content["state"]["history"]["_steps"][:5] = torch.arange(5.0, 0.0, -1.0)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["state"].update(step_count=-3),
+     "state.step_count is -3; expected a whole number from 0 to 1,000,000,000,000"),
+    (lambda c: c["state"].update(step_count=5.0), "state.step_count is 5.0; expected a whole"),
+    (lambda c: c["state"].update(step_count=True), "state.step_count is True; expected a whole"),
+    (lambda c: c["state"].update(g_updates=10**13), "state.g_updates is 10000000000000; expe"),
+    (lambda c: c["state"].update(d_updates="7"), "state.d_updates is the text '7'; expected"),
+    (lambda c: c["state"].pop("history"), "state lacks history; a ganviz session has them"),
+    (lambda c: c["state"]["generator"].update({"0.weight": torch.zeros(3)}),
+     "state.generator[0.weight] is a float32 tensor of shape [3]; expected a float32 tensor "
+     "of shape [32, 1]"),
+    (lambda c: c["state"]["discriminator"].update({"0.bias": torch.zeros(32).double()}),
+     "state.discriminator[0.bias] is a float64 tensor of shape [32]; expected a float32"),
+    (lambda c: c["state"]["generator"].pop("4.bias"),
+     "state.generator does not fit the network its settings build (no 4.bias)"),
+    (lambda c: c["state"]["generator"].update(extra=torch.zeros(1)),
+     "state.generator does not fit the network its settings build (an unknown the text"),
+    (lambda c: _history(c, _steps=torch.zeros(1024, 2, dtype=torch.float64)),
+     "state.history._steps is a float64 tensor of shape [1024, 2]; expected a float64 "
+     "tensor of shape [1024]"),
+    (lambda c: _history(c, _values=torch.zeros(1024, 4)), "state.history._values is a float32"),
+    (lambda c: _history(c, _bucket_sum=[0.0] * 4), "state.history._bucket_sum is a list; exp"),
+    (lambda c: _history(c, _length=1024),
+     "state.history._length is 1024; expected a whole number from 0 to 1,023"),
+    (lambda c: _history(c, stride=3), "state.history.stride is 3; expected a power of 2"),
+    (lambda c: _history(c, _bucket_count=1), "state.history._bucket_count is 1; expected a "
+                                             "whole number from 0 to 0"),
+    (lambda c: _history(c, names=("loss_d",)), "state.history.names is a tuple; expected the "
+                                               "curves loss_d, loss_g, d_real, d_fake"),
+    (lambda c: _history(c, capacity=4096), "state.history.capacity is 4096; expected a whole "
+                                           "number from 1,024 to 1,024"),
+    (_nan_step, "state.history._steps holds iterations that are not finite, in order"),
+    (_backwards, "state.history._steps holds iterations that are not finite, in order"),
+    (lambda c: c["state"].update(rng=torch.zeros(5056)),
+     "state.rng is a float32 tensor of shape [5056]; expected a uint8 tensor of 1 dimension"),
+    (lambda c: c["state"].update(eval_rng=torch.full((5056,), 255, dtype=torch.uint8)),
+     "state.eval_rng is not a valid random stream state; expected one as torch saves it"),
+    (lambda c: c["state"]["opt_d"]["state"][0].update(exp_avg=torch.zeros(2)),
+     "state.opt_d.state[0].exp_avg is a float32 tensor of shape [2]; expected a float32 "
+     "tensor of shape [32, 1]"),
+    (lambda c: c["state"]["opt_d"]["state"][0].pop("exp_avg_sq"),
+     "state.opt_d.state[0] is a dict of exp_avg, step; expected step, exp_avg, exp_avg_sq "
+     "(or nothing)"),
+    (lambda c: c["state"]["opt_d"]["state"][3]["exp_avg_sq"].neg_(),
+     "state.opt_d.state[3].exp_avg_sq is negative in places; expected a running mean of "
+     "squares (from 0)"),
+    (lambda c: c["state"]["opt_g"]["state"][1].update(step=torch.tensor(-4.0)),
+     "state.opt_g.state[1].step is -4; expected an update count from 0 to"),
+    (lambda c: c["state"]["opt_g"]["state"].update({99: {}}),
+     "state.opt_g.state key is 99; expected a parameter's index from 0 to 5"),
+    (lambda c: c["state"]["opt_g"]["param_groups"][0].update(params=[0, 1]),
+     "state.opt_g.param_groups do not fit the networks its settings build"),
+    (lambda c: c["state"]["optimizer_kinds"].update(optimizer_g="lbfgs"),
+     "state.optimizer_kinds.optimizer_g is the text 'lbfgs'; expected one of sgd, momentum"),
+    (lambda c: c["state"]["last"].update(loss_d="nan"), "state.last.loss_d is the text 'nan'"),
+    (lambda c: c["state"]["problem"].update(scale=0.0),
+     "state.problem.scale is 0.0; expected a finite number from 0 to 1e+07, above 0"),
+    (lambda c: c["state"]["problem"].update(offset=float("inf")), "state.problem.offset is inf"),
+    (lambda c: c["settings"].update(lr_d=torch.ones(3)),
+     "settings.lr_d is a float32 tensor of shape [3]; expected a number, a word, or a list"),
+    (lambda c: c["settings"].update({"lr\nd": 1.0}), "settings name is the text 'lr\\nd'; exp"),
+    (lambda c: c["state"].update(built_with=[("seed", 1)]),
+     "state.built_with is a list; expected a dict"),
+    (lambda c: c.update(preset=torch.zeros(2)), "preset a float32 tensor of shape [2] is unkn"),
+])
+def test_each_damaged_field_is_refused_naming_it(tmp_path, good, change, message):
+    content = copy.deepcopy(good)
+    change(content)
+    assert refusal(tmp_path, content).removeprefix("bad.ganviz: ").startswith(message)
+
+
+def test_damaged_2d_and_mnist_problem_states_are_refused(tmp_path):
+    line = np.stack((np.linspace(-1, 1, 100), np.zeros(100)), 1).astype(np.float32)
+    trainer = Trainer("line", {"g_width": 8, "d_width": 8}, data=data2d.Points2D(line, "drawn"))
+    trainer.update_settings({"dataset": "custom"})
+    trainer.run(2)
+    good2d = torch.load(session.save(trainer, tmp_path / "p.ganviz"), weights_only=True)
+    trainer = Trainer("mnist", {"batch_size": 8})
+    trainer.run(2)
+    mnist = torch.load(session.save(trainer, tmp_path / "m.ganviz"), weights_only=True)
+    digits = len(trainer.problem.images)
+    cases = [
+        (good2d, lambda c: c.update(custom_points=torch.zeros(100, 2, dtype=torch.bfloat16)),
+         "custom_points is a bfloat16 tensor of shape [100, 2]; expected a float32 or float64"),
+        (good2d, lambda c: c["state"]["problem"]["offset"].fill_(float("nan")),
+         "state.problem.offset is not finite or too large; expected two finite numbers"),
+        (mnist, lambda c: c["state"]["problem"]["order"].fill_(0),
+         f"state.problem.order is not a permutation; expected each of the {digits:,} digits"),
+        (mnist, lambda c: c["state"]["problem"].update(position=digits + 1),
+         f"state.problem.position is {digits + 1}; expected a whole number from 0 to"),
+    ]
+    for content, change, message in cases:
+        content = copy.deepcopy(content)
+        change(content)
+        assert refusal(tmp_path, content).removeprefix("bad.ganviz: ").startswith(message)
+
+
+def test_a_save_sweeps_the_partials_a_killed_save_left(tmp_path):
+    names = {"stale": ".run.ganviz.4242.partial", "fresh": ".run.ganviz.4243.partial",
+             "other session": ".other.ganviz.4242.partial", "not ours": ".run.ganviz.x.partial"}
+    long_ago = time.time() - 2 * session.STALE_PARTIAL_S
+    for label, name in names.items():
+        (tmp_path / name).write_bytes(b"half a session")
+        if label != "fresh":
+            os.utime(tmp_path / name, (long_ago, long_ago))
+    session.save(Trainer("gaussian"), tmp_path / "run.ganviz")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"run.ganviz", *names.values()} - {names["stale"]}

@@ -9,6 +9,7 @@ that a crash cannot leave the new name pointing at an empty file.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -79,8 +80,14 @@ def sweep_partials(folder: Path, name: str, older_than_s: float,
     left, and those matching the ``also`` patterns; only those older than ``older_than_s``
     seconds: a fresh one may belong to a write running right now in another process."""
     now = time.time()
-    for pattern in (f".{name}.*.partial", *also):
+    # Our own temporary files are exactly partial_path's ".NAME.PID.partial": the name
+    # taken literally (a "[" in it is no glob pattern), the PID digits, so that nothing
+    # else beside the target ever matches.
+    own = f".{glob.escape(name)}.*.partial"
+    for pattern in (own, *also):
         for part in folder.glob(pattern):
+            if pattern == own and not part.name[len(name) + 2:-len(".partial")].isdigit():
+                continue
             try:
                 if now - part.stat().st_mtime > older_than_s:
                     part.unlink()

@@ -6,26 +6,41 @@ curves, plus the 2-D custom points if the run trains on them. It is written by
 ``torch.save`` and read back with ``torch.load(weights_only=True)``: only tensors and
 plain containers are accepted, so a crafted file cannot run code when it is opened.
 Writes go to a temporary file that replaces the old one only once it is complete.
+Opening checks the archive's sizes before torch.load and every field after
+(:mod:`session_checks`, :mod:`session_state`): a damaged or crafted file is refused with
+one line, never a crash and never a huge allocation, and a run with NaN weights is not
+opened as a good one.
 """
 
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ganviz.core import config, presets
-from ganviz.core.atomic import atomic_write
+from ganviz.core import config, presets, session_checks
+from ganviz.core.atomic import atomic_write, sweep_partials
+from ganviz.core.session_checks import Invalid
 
 FORMAT = "ganviz-session"
 VERSION = 1
 SUFFIX = ".ganviz"
+# A `.partial` left by a save that was killed is swept at the next save of that name; one
+# younger than this may be another process's save still being written.
+STALE_PARTIAL_S = 3600.0
 
 
 class SessionError(ValueError):
     """A session that cannot be saved or opened; ``str()`` is one line naming the file."""
+
+    def __init__(self, message: str) -> None:
+        # One line, whatever a file put into it (a crafted name or setting could hold a
+        # line break, or much text); 1,000 characters hold a setting error listing every
+        # setting's name.
+        super().__init__(re.sub(r"[\x00-\x1f\x7f]", " ", str(message))[:1000])
 
 
 def _to_tensors(value):
@@ -35,11 +50,6 @@ def _to_tensors(value):
     if isinstance(value, dict):
         return {k: _to_tensors(v) for k, v in value.items()}
     return value
-
-
-def _history_to_numpy(history: dict) -> dict:
-    return {k: v.numpy().copy() if isinstance(v, torch.Tensor) else v
-            for k, v in history.items()}
 
 
 def save(trainer, path: str | Path) -> Path:
@@ -61,6 +71,7 @@ def save(trainer, path: str | Path) -> Path:
     }
     if not path.parent.is_dir():
         raise SessionError(f"{path.name}: folder {path.parent} does not exist")
+    sweep_partials(path.parent, path.name, STALE_PARTIAL_S)
     try:
         with atomic_write(path) as file:  # the old file stays whole until it is complete
             torch.save(content, file)
@@ -76,6 +87,12 @@ def read(path: str | Path) -> dict:
     if not path.is_file():
         raise SessionError(f"{name}: no such file")
     try:
+        session_checks.check_archive(path)  # sizes capped before anything is allocated
+    except Invalid as error:
+        raise SessionError(f"{name}: {error}") from None
+    except OSError as error:
+        raise SessionError(f"{name}: cannot be read ({error.strerror or error})") from None
+    try:
         content = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         # torch names the GLOBAL it refused: a callable the file asked to import and run.
@@ -86,19 +103,34 @@ def read(path: str | Path) -> dict:
     except Exception as error:
         reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
         raise SessionError(f"{name}: not a ganviz session, or truncated ({reason})") from None
-    if not isinstance(content, dict) or content.get("format") != FORMAT:
+    # Types before values: a tensor compared with == answers with a tensor.
+    if not isinstance(content, dict) or type(content.get("format")) is not str or \
+            content["format"] != FORMAT:
         raise SessionError(f"{name}: not a ganviz session (no ganviz header)")
-    if content.get("version") != VERSION:
-        raise SessionError(f"{name}: session version {content.get('version')!r}; this ganviz "
-                           f"reads version {VERSION}")
+    version = content.get("version")
+    if type(version) is not int or version != VERSION:
+        raise SessionError(f"{name}: session version {session_checks.describe(version)}; this "
+                           f"ganviz reads version {VERSION}")
     missing = {"preset", "settings", "state"} - set(content)
     if missing:
         raise SessionError(f"{name}: incomplete session (missing {', '.join(sorted(missing))})")
-    if str(content["preset"]) not in presets.PRESETS:
-        raise SessionError(f"{name}: preset {str(content['preset'])[:40]!r} is unknown to this "
-                           f"ganviz")
+    preset = content["preset"]
+    if type(preset) is not str or preset not in presets.PRESETS:
+        described = repr(preset[:40]) if type(preset) is str else session_checks.describe(preset)
+        raise SessionError(f"{name}: preset {described} is unknown to this ganviz")
     if not isinstance(content["settings"], dict) or not isinstance(content["state"], dict):
         raise SessionError(f"{name}: damaged session (settings or state of the wrong kind)")
+    try:
+        session_checks.plain_settings(content["settings"], "settings")
+        built_with = content["state"].get("built_with")
+        session_checks.plain_settings({} if built_with is None else built_with,
+                                      "state.built_with")
+        description = content.get("custom_description")
+        if description is not None and type(description) is not str:
+            raise session_checks.refuse("custom_description", session_checks.describe(
+                description), "a text")
+    except Invalid as error:
+        raise SessionError(f"{name}: {error}") from None
     return content
 
 
@@ -111,9 +143,12 @@ def _custom_points(content: dict, name: str):
     if points is None:
         return None
     try:
-        if not isinstance(points, torch.Tensor):
-            raise PointsError(f"{name}: custom points of the wrong kind")
+        # A float tensor of two columns, before numpy sees it (a dtype numpy lacks, a
+        # claimed shape of 10^12 rows over one number); check_points bounds the rows.
+        session_checks.tensor(points, "custom_points", ndim=2)
         checked = check_points(points.numpy(), name)
+    except Invalid as error:
+        raise SessionError(f"{name}: {error}") from None
     except PointsError as error:
         raise SessionError(str(error)) from None
     return Points2D(checked, str(content.get("custom_description") or "custom points")[:200])
@@ -127,6 +162,7 @@ def load(path: str | Path, device=None, data=None):
     if typed; a file whose networks do not fit its settings is refused. Any problem is one
     SessionError line.
     """
+    from ganviz.core.session_state import check_state
     from ganviz.core.trainer import Trainer
 
     path = Path(path)
@@ -162,7 +198,12 @@ def load(path: str | Path, device=None, data=None):
     except Exception as error:
         raise SessionError(f"{name}: cannot be trained here ({_reason(error)})") from None
     try:
-        state["history"] = _history_to_numpy(dict(state["history"]))
+        state = check_state(state, trainer)
+    except Invalid as error:
+        raise SessionError(f"{name}: {error}") from None
+    except Exception as error:  # a case the checks did not foresee: still one line
+        raise SessionError(f"{name}: damaged session ({_reason(error)})") from None
+    try:
         streams_restored = trainer.restore_state(state)
         if waiting:
             trainer.update_settings(waiting)
