@@ -50,3 +50,32 @@ def test_the_sweep_takes_the_name_literally_and_only_our_own_partials(tmp_path):
         os.utime(path, (time.time() - 7200, time.time() - 7200))
     sweep_partials(tmp_path, "run[1].ganviz", 3600)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([lookalike.name, not_a_pid.name])
+
+
+def test_a_device_or_folder_is_never_replaced_and_a_link_stays_a_link(tmp_path):
+    import os
+
+    import pytest
+
+    from ganviz.core.atomic import atomic_path, atomic_write
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for write in (lambda p: atomic_write(p), lambda p: atomic_path(p)):
+        with pytest.raises(OSError, match="not a regular file"), write(folder):
+            pass
+    assert folder.is_dir()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"), atomic_write(fifo):
+        pass
+    assert not fifo.is_file() and fifo.exists()
+    target = tmp_path / "target.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    with atomic_write(link, "w") as file:
+        file.write("new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "link.txt", "pipe",
+                                                          "target.txt"]

@@ -9,6 +9,7 @@ that a crash cannot leave the new name pointing at an empty file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import time
@@ -25,12 +26,25 @@ def partial_path(path: Path, keep_suffix: bool = False) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.partial")
 
 
+def _target(path: str | os.PathLike[str]) -> Path:
+    """The file a write of ``path`` replaces: a link's target (the link stays a link);
+    anything but a regular file is refused with an OSError, because a rename would
+    replace a device (/dev/full, as root), a pipe or a folder with a plain file."""
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        raise OSError(errno.EINVAL, "not a regular file (a folder, device or pipe)",
+                      str(path))
+    return path
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
                  **open_args: Any) -> Iterator[IO]:
     """An open file to write ``path``'s new content to; it replaces ``path`` only when the
     block succeeds. ``open_args`` go to :func:`open` (encoding, newline)."""
-    path = Path(path)
+    path = _target(path)
     temporary = partial_path(path)
     try:
         with open(temporary, mode, **open_args) as file:
@@ -47,7 +61,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
 def atomic_path(path: str | os.PathLike[str], keep_suffix: bool = False) -> Iterator[Path]:
     """A temporary path beside ``path`` for a writer that takes a file name; what was
     written there replaces ``path`` only when the block succeeds."""
-    path = Path(path)
+    path = _target(path)
     temporary = partial_path(path, keep_suffix)
     try:
         yield temporary
