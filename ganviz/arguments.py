@@ -26,7 +26,8 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's default prints the whole usage first
         # Our own messages already name the setting: drop argparse's "argument --set: ".
         for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples",
-                       "--metrics", "--save-samples", "--checkpoint"):
+                       "--metrics", "--save-samples", "--checkpoint", "--snapshot-every",
+                       "--from-step"):
             prefix = f"argument {option}: "
             if message.startswith(prefix) and message[len(prefix):].startswith(
                 (option, "unknown", *config.SETTINGS_BY_NAME)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganviz import __version__
+from ganviz import __version__, cli_timeline
 from ganviz import cli_outputs as outputs
 from ganviz.arguments import Parser as _Parser
 from ganviz.arguments import UsageError
@@ -83,6 +83,7 @@ COMMANDS = """commands:
   ganviz presets         list the presets and what each one shows
   ganviz data download   fetch the full 60,000-digit MNIST training split
                          (ganviz data download --help)
+  ganviz timeline FILE   list the snapshots and branches a session holds
   ganviz bench ...       measure training speed with and without the window
                          (ganviz bench --help)"""
 
@@ -168,7 +169,7 @@ def build_train_parser() -> argparse.ArgumentParser:
                         "d_real, d_fake; 1-D: js_bits, gen_mean, gen_std, d_max_dev, d_star_gap, "
                         "value, verdict; 2-D: kl_bits, js_bits, gen_mean, and for mixtures "
                         "mode_shares, modes_covered, high_quality; MNIST: confident, "
-                        "coverage. An old FILE is replaced when training ends")
+                        "coverage; each line as it is made (an old FILE is replaced at the first)")
     parser.add_argument("--save-samples", type=outputs.output_name("--save-samples"),
                         default=None, metavar="FILE.npy",
                         help="write generator samples at the end as .npy, to FILE exactly "
@@ -185,6 +186,7 @@ def build_train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", type=Path, default=None, metavar="FILE",
                         help="continue the run saved in FILE for --steps more iterations "
                         "(its preset and settings; --set may change live settings)")
+    cli_timeline.add_train_options(parser)
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar; the one-line summary goes to stdout, so stderr "
                         "stays empty unless something goes wrong")
@@ -204,6 +206,7 @@ def _train(argv: list[str]) -> int:
     overrides = _overrides(args) if args.resume is None else {}
     # Every output name is checked before torch loads, let alone training starts.
     outputs.check_outputs(args)
+    cli_timeline.check(args)
     if args.resume is None:
         outputs.check_num_samples(args.num_samples, presets.get(args.preset))
 
@@ -224,6 +227,7 @@ def _train(argv: list[str]) -> int:
         points = data if args.points is not None else None
         run = api.Run(args.preset, data=None if points is not None else data, points=points,
                       **overrides)
+    cli_timeline.prepare(run, args, dict(args.assignments) if args.resume is not None else {})
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
     try:
         summary = run.train(steps=steps, seconds=args.seconds, log_every=args.log_every,
@@ -376,7 +380,7 @@ def _window(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"train": _train, "presets": lambda rest: _presets(), "data": _data_command,
-                "bench": _bench}
+                "bench": _bench, "timeline": cli_timeline.main}
     try:
         if argv and argv[0] in commands:
             if argv[0] == "presets" and argv[1:]:

@@ -127,3 +127,14 @@ def test_a_trainer_keeps_its_timeline_as_it_trains_and_afresh_after_reset():
     trainer.reset()
     assert trainer.timeline is not timeline and trainer.timeline.steps() == [0]
     assert trainer.timeline.fixed and trainer.timeline.every == 10
+
+
+def test_a_timeline_written_within_a_size_is_thinned_evenly():
+    timeline = Timeline("1d", every=10, fixed=True)
+    for step in range(0, 1001, 10):
+        timeline.add(fake_state(step))
+    content = timeline.to_dict(max_bytes=30_000)
+    steps = [item["step"] for item in content["snapshots"]]
+    assert sum(1000 for _ in steps) <= 30_000 and steps[0] == 0
+    assert len(set(np.diff(steps))) == 1 and content["every"] == steps[1]
+    assert len(timeline) == 101  # the timeline itself keeps all

@@ -52,8 +52,12 @@ def _to_tensors(value):
     return value
 
 
-def save(trainer, path: str | Path) -> Path:
-    """Write ``trainer``'s whole run to ``path`` atomically; returns the path."""
+def save(trainer, path: str | Path, with_timeline: bool = True) -> Path:
+    """Write ``trainer``'s whole run to ``path`` atomically, with its timeline's snapshots
+    (thinned to fit, see core/session_timeline.py) unless ``with_timeline`` is False;
+    returns the path."""
+    from ganviz.core import session_timeline
+
     path = Path(path)
     state = trainer.keep_state()
     state["history"] = _to_tensors(state["history"])
@@ -69,6 +73,8 @@ def save(trainer, path: str | Path) -> Path:
         "custom_points": None if custom is None else custom.points.clone(),
         "custom_description": None if custom is None else custom.description,
     }
+    if with_timeline and trainer.timeline is not None:
+        content["timeline"] = session_timeline.pack(trainer.timeline)
     if not path.parent.is_dir():
         raise SessionError(f"{path.name}: folder {path.parent} does not exist")
     sweep_partials(path.parent, path.name, STALE_PARTIAL_S)
@@ -162,7 +168,9 @@ def load(path: str | Path, device=None, data=None):
     if typed; a file whose networks do not fit its settings is refused. Any problem is one
     SessionError line.
     """
+    from ganviz.core import session_timeline
     from ganviz.core.session_state import check_state
+    from ganviz.core.timeline import Timeline
     from ganviz.core.trainer import Trainer
 
     path = Path(path)
@@ -198,7 +206,11 @@ def load(path: str | Path, device=None, data=None):
     except Exception as error:
         raise SessionError(f"{name}: cannot be trained here ({_reason(error)})") from None
     try:
+        history = state.get("history")
         state = check_state(state, trainer)
+        timeline = None
+        if content.get("timeline") is not None:  # its snapshots share the checked curves
+            timeline = session_timeline.unpack(content["timeline"], trainer, history)
     except Invalid as error:
         raise SessionError(f"{name}: {error}") from None
     except Exception as error:  # a case the checks did not foresee: still one line
@@ -210,6 +222,8 @@ def load(path: str | Path, device=None, data=None):
     except Exception as error:
         raise SessionError(f"{name}: its saved run does not fit its settings "
                            f"({_reason(error)})") from None
+    if timeline is not None:
+        trainer.timeline = Timeline.from_dict(timeline, preset.mode)
     trainer.take_notices()  # what restoring did is not news to the user
     if not streams_restored:
         trainer.notices.append(f"{name} was saved on another kind of device: its networks and "

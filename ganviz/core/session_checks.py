@@ -24,7 +24,11 @@ import torch
 # largest (keras-mlp at latent 512 with every code) is 33 MB. 64 MiB leaves a margin of
 # 1.5 over the largest, and refuses a bomb (a deflated entry unpacking to 95 MB) before
 # torch.load allocates it.
-MAX_ARCHIVE_BYTES = 64 * 2**20
+MAX_STATE_BYTES = 64 * 2**20
+# A session may also carry its run's timeline (core/session_timeline.py: one archive of
+# snapshots, thinned to fit), up to this much.
+MAX_TIMELINE_BYTES = 96 * 2**20
+MAX_ARCHIVE_BYTES = MAX_STATE_BYTES + MAX_TIMELINE_BYTES
 # The file itself: the entries plus zip's headers and torch's 64-byte alignment.
 MAX_FILE_BYTES = MAX_ARCHIVE_BYTES + 2**20
 # The largest session has 141 entries (7 of torch's own, one per tensor).
@@ -68,28 +72,40 @@ def check_archive(path: Path) -> None:
         raise Invalid(f"the file has {size:,} bytes; a ganviz session has at most "
                       f"{MAX_FILE_BYTES:,}: not opened")
     with open(path, "rb") as file:
-        # torch.load reads a file that does not start with a zip header by its legacy
-        # format, which allocates the sizes the file declares: refused here instead.
-        if file.read(4) != ZIP_MAGIC:
-            raise Invalid("not a ganviz session (not a zip archive as torch.save writes)")
-        try:
-            with zipfile.ZipFile(file) as archive:
-                entries = archive.infolist()
-        except Exception as error:  # BadZipFile, and whatever a crafted directory raises
-            reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
-            raise Invalid(f"not a ganviz session, or truncated ({reason})") from None
-    if len(entries) > MAX_ENTRIES:
-        raise Invalid(f"{len(entries):,} archive entries; a ganviz session has at most "
-                      f"{MAX_ENTRIES:,}: not opened")
+        check_zip(file)
+
+
+def check_zip(file, max_bytes: int = MAX_ARCHIVE_BYTES, max_entries: int = MAX_ENTRIES,
+              max_pickle: int = MAX_PICKLE_BYTES, what: str = "a ganviz session") -> None:
+    """The checks of :func:`check_archive` on an open binary ``file`` (a session's, or
+    the timeline archive inside one), against the caps given."""
+    # torch.load reads a file that does not start with a zip header by its legacy
+    # format, which allocates the sizes the file declares: refused here instead.
+    if file.read(4) != ZIP_MAGIC:
+        raise Invalid(f"not {what} (not a zip archive as torch.save writes)")
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+    except Exception as error:  # BadZipFile, and whatever a crafted directory raises
+        reason = str(error).splitlines()[0][:80] if str(error) else type(error).__name__
+        raise Invalid(f"not {what}, or truncated ({reason})") from None
+    if len(entries) > max_entries:
+        raise Invalid(f"{len(entries):,} archive entries; {what} has at most "
+                      f"{max_entries:,}: not opened")
     for entry in entries:
-        if entry.filename.rsplit("/", 1)[-1] == "data.pkl" and entry.file_size > \
-                MAX_PICKLE_BYTES:
-            raise Invalid(f"its structure (data.pkl) unpacks to {entry.file_size:,} bytes; a "
-                          f"ganviz session's is at most {MAX_PICKLE_BYTES:,}: not opened")
+        # torch.save stores its entries as they are: a compressed one is not torch's, and
+        # could unpack to any size (a 164 KB file to 95 MB), so what a session costs to
+        # open is at most its size on disk.
+        if entry.compress_type != zipfile.ZIP_STORED:
+            raise Invalid(f"its entry {entry.filename[-40:]!r} is compressed; {what} stores "
+                          f"its entries uncompressed: not opened")
+        if entry.filename.rsplit("/", 1)[-1] == "data.pkl" and entry.file_size > max_pickle:
+            raise Invalid(f"its structure (data.pkl) unpacks to {entry.file_size:,} bytes; "
+                          f"{what}'s is at most {max_pickle:,}: not opened")
     total = sum(entry.file_size for entry in entries)
-    if total > MAX_ARCHIVE_BYTES:
-        raise Invalid(f"unpacks to {total / 2**20:,.0f} MiB; a ganviz session unpacks to at "
-                      f"most {MAX_ARCHIVE_BYTES / 2**20:,.0f} MiB: not opened")
+    if total > max_bytes:
+        raise Invalid(f"unpacks to {total / 2**20:,.0f} MiB; {what} unpacks to at most "
+                      f"{max_bytes / 2**20:,.0f} MiB: not opened")
 
 
 # ------------------------------------------------------------------------------ fields

@@ -93,6 +93,19 @@ def restore(trainer, snapshot: dict) -> bool:
     return run_state.restore(trainer, state)
 
 
+def branch_from(trainer, step: int, changes: dict | None = None) -> int:
+    """Take ``trainer`` back to its snapshot at ``step`` and go on from there as a new
+    branch of its timeline (``changes``: the settings changed for it, already applied).
+    Returns the branch's number; TimelineError (naming the nearest kept) if no snapshot."""
+    timeline = trainer.timeline
+    if timeline is None:
+        raise TimelineError("the run keeps no snapshots")
+    snapshot = timeline.get(step)
+    timeline.branch(step, changes, curves=trainer.history.as_arrays())
+    restore(trainer, snapshot)
+    return timeline.current
+
+
 def state_bytes(state) -> int:
     """What a snapshot holds in memory, in bytes (tensors and arrays; the rest is small)."""
     if isinstance(state, torch.Tensor):
@@ -150,11 +163,13 @@ class Timeline:
         self._folder: Path | None = None
 
     # ------------------------------------------------------------------------ schedule
-    def spacing(self, step: int) -> int:
-        """The distance between snapshots around iteration ``step``."""
+    def spacing(self, step: int, every: int | None = None) -> int:
+        """The distance between snapshots around iteration ``step`` (for a base spacing
+        ``every``, default the present one)."""
+        every = self.every if every is None else every
         if self.fixed:
-            return self.every
-        return self.every << (step // self.dense_until).bit_length()
+            return every
+        return every << (step // self.dense_until).bit_length()
 
     def due(self, step: int) -> bool:
         """A branch's snapshots begin after its fork point (that one is its parent's)."""
@@ -211,19 +226,24 @@ class Timeline:
     def _thin(self) -> bool:
         """Double the spacing until something is off the grid, and drop it; False when
         only pinned snapshots are left."""
-        pinned = self._pinned()
-        if all(key in pinned for key in self._kept):
-            return False
-        dropped = []
-        while not dropped and self.every < 1 << 40:  # any step > 0 goes off the grid at last
-            self.every *= 2
-            dropped = [key for key, kept in self._kept.items()
-                       if key not in pinned and kept.step % self.spacing(kept.step)]
+        self.every, dropped = self._thinned(self._kept, self.every)
         for key in dropped:
             kept = self._kept.pop(key)
             if kept.path is not None:
                 kept.path.unlink(missing_ok=True)
-        return True
+        return bool(dropped)
+
+    def _thinned(self, kept: dict, every: int) -> tuple[int, list]:
+        """(the doubled spacing, the keys off its grid) for snapshots ``kept``."""
+        pinned = self._pinned()
+        if all(key in pinned for key in kept):
+            return every, []
+        dropped: list = []
+        while not dropped and every < 1 << 40:  # any step > 0 goes off the grid at last
+            every *= 2
+            dropped = [key for key, k in kept.items()
+                       if key not in pinned and k.step % self.spacing(k.step, every)]
+        return every, dropped
 
     # ------------------------------------------------------------------------- reading
     def _lineage(self, number: int | None = None) -> list[tuple[int, int]]:
@@ -266,6 +286,10 @@ class Timeline:
             return kept.state
         return torch.load(kept.path, map_location="cpu", weights_only=True)
 
+    def own_steps(self, number: int) -> list[int]:
+        """The iterations of the snapshots branch ``number`` took itself."""
+        return sorted(k.step for k in self._kept.values() if k.branch == number)
+
     def memory_bytes(self) -> int:
         return self._memory_used()
 
@@ -295,10 +319,21 @@ class Timeline:
         return max(self.steps(number))
 
     # --------------------------------------------------------------------- for sessions
-    def to_dict(self) -> dict:
-        """Everything, in plain values and tensors (spilled snapshots read back)."""
+    def to_dict(self, max_bytes: int | None = None, max_count: int | None = None) -> dict:
+        """Everything, in plain values and tensors (spilled snapshots read back); with
+        ``max_bytes`` or ``max_count``, thinned as the budget would thin it until the
+        snapshots fit."""
+        kept, every = dict(self._kept), self.every
+        max_bytes = 1 << 62 if max_bytes is None else max_bytes
+        max_count = 1 << 62 if max_count is None else max_count
+        while sum(k.nbytes for k in kept.values()) > max_bytes or len(kept) > max_count:
+            every, dropped = self._thinned(kept, every)
+            if not dropped:
+                break
+            for key in dropped:
+                del kept[key]
         return {
-            "every": self.every, "fixed": self.fixed, "per_octave": self.per_octave,
+            "every": every, "fixed": self.fixed, "per_octave": self.per_octave,
             "dense_until": self.dense_until,
             "current": self.current,
             "branches": [{"number": b.number, "parent": b.parent, "fork_step": b.fork_step,
@@ -306,7 +341,7 @@ class Timeline:
                          for b in self.branches.values()],
             "snapshots": [{"step": k.step, "branch": k.branch,
                            "state": self.get(k.step, k.branch)}
-                          for k in sorted(self._kept.values(), key=lambda k: (k.branch, k.step))],
+                          for k in sorted(kept.values(), key=lambda k: (k.branch, k.step))],
         }
 
     @classmethod
