@@ -45,7 +45,8 @@ def check(args: argparse.Namespace) -> None:
 def prepare(run, args: argparse.Namespace, changes: dict) -> None:
     """Keep snapshots as asked, and go back to ``--from-step``'s (UsageError if the
     session has none there, naming the nearest kept)."""
-    from ganviz.core.timeline import TimelineError, branch_from
+    from ganviz.core.snapshots import branch_from
+    from ganviz.core.timeline import TimelineError
 
     trainer = run.trainer
     if args.from_step is not None:

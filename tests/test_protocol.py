@@ -17,7 +17,8 @@ EXAMPLES = [
     protocol.SetPoints(np.zeros((4, 2), np.float32), "4 points"), protocol.Restore(),
     protocol.Save("/tmp/run.pt"), protocol.Load("/tmp/run.pt"),
     protocol.Reset("gaussian", {"k": 2}, None), protocol.Reset("mnist", {}, "/data"),
-    protocol.Consumed(), protocol.Stop(),
+    protocol.Consumed(), protocol.Stop(), protocol.ViewAt(50), protocol.ViewAt(None),
+    protocol.BranchHere(50), protocol.SwitchBranch(0),
     protocol.Frame(SNAPSHOT, 12.5, True, 1, "cpu", ("auto", "cpu"), 4),
     protocol.Rejected("lr_d: 5 is out of range"), protocol.Notice("Saved"),
     protocol.Diverged("D's loss became nan at iteration 7", 0),
@@ -50,6 +51,8 @@ def test_every_message_round_trips_through_pickle(message):
     (protocol.StepNetwork("x"), "malformed StepNetwork: network 'x' is not d or g"),
     (protocol.ChangeSettings([("lr_d", 1)]), "malformed ChangeSettings: changes is"),
     (protocol.Reset("gaussian", {}, 3), "malformed Reset: data_dir is 3"),
+    (protocol.ViewAt("50"), "malformed ViewAt: step is '50'"),
+    (protocol.SwitchBranch(None), "malformed SwitchBranch: number is None"),
 ])
 def test_an_unknown_or_malformed_command_is_one_clear_error(message, fragment):
     with pytest.raises(ProtocolError) as info:

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from ganviz.core import presets
-from ganviz.core.timeline import Timeline, TimelineError, capture, restore
+from ganviz.core.snapshots import capture, restore
+from ganviz.core.timeline import Timeline, TimelineError
 from ganviz.core.trainer import Trainer
 
 

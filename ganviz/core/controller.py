@@ -121,6 +121,11 @@ class Controller:
         # The 2-D custom dataset: kept across Resets, preset switches and opened sessions.
         self.custom_points = Points2D(*custom) if custom is not None else None
         self.trainer, self.threads = self._make_trainer(preset, settings, data_dir)
+        # torch-free at import: the window imports this module (for its constants)
+        from ganviz.core.timeline_control import TimelineControl
+
+        self.timeline = TimelineControl()
+        self.timeline.follow(self.trainer)
         self.device = str(self.trainer.device)
         self.available = runtime.available_devices()
         self.kept = LastGoodState(self.trainer)
@@ -186,6 +191,8 @@ class Controller:
             self.trainer.update_settings(changes)
         except config.SettingError as error:
             self._emit(Rejected(str(error)))
+        else:
+            self.timeline.note(self.trainer, changes)
 
     def _check_usable(self, changes: dict) -> None:
         """The rules the schema cannot know: what this machine and this run have."""
@@ -209,7 +216,43 @@ class Controller:
             self.trainer.set_custom_points(self.custom_points)
         self.show_now = True
 
+    def view_at(self, step: int | None) -> None:
+        """Show the run as it was at ``step`` (None: live again) while it trains on."""
+        from ganviz.core.timeline import TimelineError
+
+        self.show_now = True
+        try:
+            self.timeline.view_at(self.trainer, step)
+        except TimelineError as error:
+            self._emit(Rejected(f"Cannot show that moment: {error}"))
+
+    def branch_here(self, step: int) -> None:
+        """Go on from the snapshot at ``step`` as a new branch; the run so far is kept."""
+        from ganviz.core.timeline import TimelineError
+
+        self.show_now = True
+        try:
+            self._emit(Notice(self.timeline.branch_here(self.trainer, step)))
+        except TimelineError as error:
+            self._emit(Rejected(f"Cannot branch there: {error}"))
+            return
+        self.kept = LastGoodState(self.trainer)
+        self.rate.restart()
+
+    def switch_branch(self, number: int) -> None:
+        from ganviz.core.timeline import TimelineError
+
+        self.show_now = True
+        try:
+            self._emit(Notice(self.timeline.switch(self.trainer, number)))
+        except TimelineError as error:
+            self._emit(Rejected(f"Cannot switch: {error}"))
+            return
+        self.kept = LastGoodState(self.trainer)
+        self.rate.restart()
+
     def restore(self) -> None:
+        self.timeline.viewing = None
         self.kept.restore(self.trainer)
         self._emit(Notice(f"Restored the run as it was at iteration {self.kept.step:,}; "
                           f"settings as they are now"))
@@ -258,6 +301,7 @@ class Controller:
 
     def _adopt(self, trainer: Trainer, threads: int) -> None:
         self.trainer, self.threads = trainer, threads
+        self.timeline.follow(trainer)
         self.device = str(trainer.device)
         self.kept = LastGoodState(trainer)
         self.rate.restart()
@@ -267,8 +311,9 @@ class Controller:
 
     # ------------------------------------------------------------------------- training
     def frame(self) -> Frame:
-        return Frame(self.trainer.snapshot(), self.rate.value(), self.running, self.threads,
-                     self.device, self.available, self.settings_handled)
+        return Frame(self.timeline.snapshot(self.trainer), self.rate.value(), self.running,
+                     self.threads, self.device, self.available, self.settings_handled,
+                     self.timeline.view(self.trainer))
 
     def advance(self, command_waiting: Callable[[], bool] = lambda: False) -> None:
         """Do what is due after the commands read: a requested step, or training until

@@ -38,6 +38,33 @@ class Snapshot:
     pending_on_reset: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class BranchInfo:
+    """One branch of the run's timeline (core/timeline.py), as the window lists it."""
+
+    number: int
+    name: str
+    parent: int | None
+    fork_step: int
+    end_step: int
+    changes: str  # the settings changed on it, as text ("" for none)
+
+
+@dataclass
+class TimelineView:
+    """The run's past as the window's timeline draws it."""
+
+    steps: np.ndarray  # int64: the iterations with a snapshot along the current branch
+    live_step: int
+    viewing: int | None  # the past iteration the views show; None: the live run
+    current: int  # the current branch's number
+    branches: tuple  # BranchInfo of each branch, the first one "main"
+    marks: tuple  # (iteration, what changed): settings changed along the current branch
+    # (branch name, curves) of the other branches, drawn faded: only in the frame after
+    # they changed (a branch made or switched to), None in the others.
+    faded: tuple | None = None
+
+
 @dataclass
 class Frame:
     """What the trainer sends to the window."""
@@ -52,6 +79,7 @@ class Frame:
     # started: once it equals the number the window sent, snapshot.settings is the truth
     # the panel must show (a refused value snaps back).
     settings_handled: int = 0
+    timeline: TimelineView | None = None
 
 
 class ProtocolError(ValueError):
@@ -145,8 +173,31 @@ class Stop:
     """End the training process after the current iteration."""
 
 
+@dataclass(frozen=True)
+class ViewAt:
+    """Show the run as it was at the snapshot at ``step`` while it trains on (None: show
+    the live run again)."""
+
+    step: int | None
+
+
+@dataclass(frozen=True)
+class BranchHere:
+    """Go back to the snapshot at ``step`` and train on from there as a new branch; the
+    earlier continuation is kept."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class SwitchBranch:
+    """Go on with branch ``number`` from where it was left."""
+
+    number: int
+
+
 COMMANDS = (Run, Step, StepNetwork, ChangeSettings, Pretrain, SetPoints, Restore, Save, Load,
-            Reset, Consumed, Stop)
+            Reset, Consumed, Stop, ViewAt, BranchHere, SwitchBranch)
 
 
 # ------------------------------------------------------------------------------ results

@@ -85,6 +85,9 @@ def handlers(controller: Controller) -> dict[type, object]:
         protocol.Load: lambda c: controller.load(c.path),
         protocol.Reset: lambda c: controller.reset(c.preset, dict(c.settings), c.data_dir),
         protocol.Consumed: lambda c: controller.frame_consumed(),
+        protocol.ViewAt: lambda c: controller.view_at(c.step),
+        protocol.BranchHere: lambda c: controller.branch_here(c.step),
+        protocol.SwitchBranch: lambda c: controller.switch_branch(c.number),
     }
 
 

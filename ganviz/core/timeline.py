@@ -17,7 +17,6 @@ first, iteration 0, and the points branches fork from are always kept.
 
 from __future__ import annotations
 
-import copy
 import io
 import shutil
 import tempfile
@@ -39,71 +38,6 @@ PER_OCTAVE = 32
 
 class TimelineError(ValueError):
     """An iteration with no snapshot, or a branch that does not exist."""
-
-
-def _clone(value):
-    """A deep copy whose tensors are cloned directly (deepcopy's generic path is ~3x
-    slower for a state dict, and a snapshot is taken while training waits)."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().clone()
-    if isinstance(value, dict):
-        return {key: _clone(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_clone(item) for item in value)
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return copy.copy(value)
-
-
-def capture(trainer) -> dict:
-    """The run as it is now, less its curves (see the module's docstring)."""
-    return {
-        "step_count": trainer.step_count, "d_updates": trainer.d_updates,
-        "g_updates": trainer.g_updates,
-        "generator": _clone(trainer.generator.state_dict()),
-        "generator_ema": _clone(trainer.generator_ema.state_dict()),
-        "discriminator": _clone(trainer.discriminator.state_dict()),
-        "opt_d": None if trainer._opt_d is None else _clone(trainer._opt_d.state_dict()),
-        "opt_g": None if trainer._opt_g is None else _clone(trainer._opt_g.state_dict()),
-        "optimizer_kinds": dict(trainer._optimizer_kinds),
-        "rng": trainer.rng.get_state(), "eval_rng": trainer.eval_rng.get_state(),
-        "last": dict(trainer.last),
-        "problem": _clone(trainer.problem.keep_state()),
-        "built_with": dict(trainer.built_with),
-    }
-
-
-def history_until(history, step: int) -> dict:
-    """``history``'s state (a BoundedHistory's fields) with the points after ``step`` cut
-    off: the curves as far as a snapshot at ``step`` had them (at today's spacing)."""
-    state = copy.deepcopy(history.__dict__)
-    keep = int(np.searchsorted(state["_steps"][: state["_length"]], step, side="right"))
-    state["_length"] = keep
-    state["_bucket_sum"][:] = 0.0
-    state["_bucket_count"] = 0
-    return state
-
-
-def restore(trainer, snapshot: dict) -> bool:
-    """Bring ``trainer`` back to ``snapshot``; its curves are cut at that iteration.
-    Returns False when the random streams could not be restored (see run_state)."""
-    from ganviz.core import run_state
-
-    state = dict(snapshot, history=history_until(trainer.history, snapshot["step_count"]))
-    return run_state.restore(trainer, state)
-
-
-def branch_from(trainer, step: int, changes: dict | None = None) -> int:
-    """Take ``trainer`` back to its snapshot at ``step`` and go on from there as a new
-    branch of its timeline (``changes``: the settings changed for it, already applied).
-    Returns the branch's number; TimelineError (naming the nearest kept) if no snapshot."""
-    timeline = trainer.timeline
-    if timeline is None:
-        raise TimelineError("the run keeps no snapshots")
-    snapshot = timeline.get(step)
-    timeline.branch(step, changes, curves=trainer.history.as_arrays())
-    restore(trainer, snapshot)
-    return timeline.current
 
 
 def state_bytes(state) -> int:
@@ -128,7 +62,20 @@ class Branch:
     fork_step: int
     changes: dict = field(default_factory=dict)
     end_step: int = 0
-    curves: dict | None = None  # its curves when another branch was taken up (faded lines)
+    # Its curves (a BoundedHistory's fields) when another branch was taken up: drawn
+    # faded meanwhile, and its own again when it is switched back to.
+    history: dict | None = None
+    marks: list = field(default_factory=list)  # (iteration, what changed), in the window
+
+    def curves(self) -> dict | None:
+        """Its curves as arrays ("step" and one per curve), if it was left."""
+        if self.history is None:
+            return None
+        length = self.history["_length"]
+        arrays = {"step": self.history["_steps"][:length].astype(np.int64)}
+        for index, name in enumerate(self.history["names"]):
+            arrays[name] = self.history["_values"][:length, index].astype(np.float32)
+        return arrays
 
     @property
     def name(self) -> str:
@@ -182,6 +129,8 @@ class Timeline:
         """Keep a snapshot of ``trainer`` if its iteration is on the schedule."""
         if not self.due(trainer.step_count):
             return False
+        from ganviz.core.snapshots import capture  # it imports this module
+
         self.add(capture(trainer))
         return True
 
@@ -286,6 +235,17 @@ class Timeline:
             return kept.state
         return torch.load(kept.path, map_location="cpu", weights_only=True)
 
+    def note(self, step: int, text: str) -> None:
+        """Mark a settings change at ``step`` on the current branch."""
+        self.branches[self.current].marks.append((int(step), text))
+
+    def marks(self, number: int | None = None) -> list[tuple[int, str]]:
+        """The changes marked along branch ``number`` (its ancestors' up to its fork)."""
+        found = []
+        for branch, limit in self._lineage(number):
+            found += [m for m in self.branches[branch].marks if limit is None or m[0] <= limit]
+        return sorted(found)
+
     def own_steps(self, number: int) -> list[int]:
         """The iterations of the snapshots branch ``number`` took itself."""
         return sorted(k.step for k in self._kept.values() if k.branch == number)
@@ -300,11 +260,10 @@ class Timeline:
         return len(self._kept)
 
     # ------------------------------------------------------------------------ branches
-    def branch(self, step: int, changes: dict | None = None, curves: dict | None = None) -> int:
+    def branch(self, step: int, changes: dict | None = None) -> int:
         """Start a new branch from the snapshot at ``step`` of the current one; returns its
-        number. ``curves``: the branch left's curves, kept to be drawn faded."""
+        number."""
         self._owner(self.current, step)  # raises when there is no such snapshot
-        self.branches[self.current].curves = curves
         number = max(self.branches) + 1
         self.branches[number] = Branch(number, self.current, step, dict(changes or {}), step)
         self.current = number

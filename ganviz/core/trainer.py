@@ -21,8 +21,9 @@ from ganviz.core.fast_adam import QuickAdam
 from ganviz.core.history import BoundedHistory
 from ganviz.core.optimizers import OPTIMIZER_NAMES, apply_settings, make_optimizer
 from ganviz.core.protocol import Snapshot
+from ganviz.core.snapshots import capture
 from ganviz.core.theory import CURVES
-from ganviz.core.timeline import DEFAULT_EVERY, Timeline, capture
+from ganviz.core.timeline import DEFAULT_EVERY, Timeline
 from ganviz.core.updates import NetworkUpdates
 
 

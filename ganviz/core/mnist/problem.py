@@ -250,8 +250,6 @@ class MnistProblem:
 
     @torch.inference_mode()
     def view_data(self, trainer, settings: dict) -> ImagesViewData:
-        layout = self.grid_layout(settings["sample_grid"])
-        grid = tile(self.to_unit(trainer.generator_ema(self.grid_inputs[layout])))
         now = time.perf_counter()
         # Classifying a few hundred fresh samples costs far more than the grid: refresh the
         # histogram every CLASSIFY_EVERY_S, not at every frame.
@@ -262,6 +260,19 @@ class MnistProblem:
         # 64 KB a pipe holds, so sending one does not wait for the window to read it.
         real_grid = None if self._real_grid_sent else self.real_grid
         self._real_grid_sent = True
+        return self._view(trainer, settings, stats, classified_step, real_grid)
+
+    @torch.inference_mode()
+    def past_view_data(self, moment, settings: dict) -> ImagesViewData:
+        """view_data for a past moment of the run (core/past.py): its digits classified
+        afresh, and the live run's refresh clock left alone."""
+        stats = self.class_stats(moment)
+        return self._view(moment, settings, stats, moment.step_count, None)
+
+    def _view(self, trainer, settings: dict, stats, classified_step: int,
+              real_grid) -> ImagesViewData:
+        layout = self.grid_layout(settings["sample_grid"])
+        grid = tile(self.to_unit(trainer.generator_ema(self.grid_inputs[layout])))
         return ImagesViewData(
             step=trainer.step_count, samples_grid=grid, grid_layout=layout,
             grid_title=grid_title(layout, self.code_values, self.continuous_codes),
