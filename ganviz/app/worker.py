@@ -117,6 +117,15 @@ class TrainingWorker(QThread):
         self._send(protocol.Reset(preset, dict(settings),
                                   None if data_dir is None else str(data_dir)))
 
+    def request_view_at(self, step: int | None) -> None:
+        self._send(protocol.ViewAt(step))
+
+    def request_branch(self, step: int) -> None:
+        self._send(protocol.BranchHere(step))
+
+    def request_switch_branch(self, number: int) -> None:
+        self._send(protocol.SwitchBranch(number))
+
     def frame_consumed(self) -> None:
         self._send(protocol.Consumed())
 
