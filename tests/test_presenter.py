@@ -4,10 +4,11 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
-from ganviz.app.presenter import MIN_DRAW_INTERVAL_S, VERDICT_COLOURS, Presenter
+from ganviz.app.presenter import MIN_DRAW_INTERVAL_S, VERDICT_COLOURS, Presenter, VerdictBanner
 from ganviz.core.protocol import Frame, Snapshot
+from ganviz.core.toy1d.verdict import PROBABILITY_D
 
 
 class FakeView:
@@ -40,9 +41,14 @@ def frame(step: int, mode: str = "1d", running: bool = False, rate: float = 0.0)
                  device="cpu")
 
 
-def evaluation(step: int, mode: str = "1d", verdict: str = "not-converged"):
-    return SimpleNamespace(step=step, mode=mode, verdict=verdict, js_bits=0.1, value=-1.3,
-                           verdict_text=f"Verdict at {step}: {verdict}")
+def evaluation(step: int, mode: str = "1d", js: float = 0.1, dev: float = 0.2,
+               gap: float = 0.3):
+    """An evaluation's numbers, as the verdict reads them (JS, max|D - 1/2|, max|D - D*|)."""
+    return SimpleNamespace(step=step, mode=mode, js_bits=js, d_max_dev=dev, d_star_gap=gap,
+                           value=-1.3, words=PROBABILITY_D)
+
+
+CONVERGED = {"js": 0.005, "dev": 0.01, "gap": 0.03}
 
 
 @pytest.fixture
@@ -109,14 +115,65 @@ def test_the_verdict_banner_shows_1d_verdicts_in_their_colours(parts, qtbot):
     banner = presenter.verdict
     assert banner.text() == "Verdict: waiting for the first evaluation…"
     presenter.take_frame(frame(4))
-    presenter.take_evaluation(evaluation(4, verdict="converged"))
-    qtbot.waitUntil(lambda: banner.text() == "Verdict at 4: converged")
+    presenter.take_evaluation(evaluation(4, **CONVERGED))
+    qtbot.waitUntil(lambda: banner.full_text.startswith("Converged: p_g matches p_data"))
     background, colour = VERDICT_COLOURS["converged"]
     assert background in banner.styleSheet() and colour in banner.styleSheet()
+    assert banner.full_text in banner.toolTip()
     presenter.take_frame(frame(5, mode="2d"))
-    presenter.take_evaluation(evaluation(5, mode="2d", verdict="d-not-optimal"))
+    presenter.take_evaluation(evaluation(5, mode="2d"))
     qtbot.waitUntil(lambda: parts.view.evaluations == [4, 5])
-    assert banner.text() == "Verdict at 4: converged"  # 2-D evaluations have no verdict
+    assert banner.full_text.startswith("Converged")  # 2-D evaluations have no verdict
+
+
+def test_the_banner_follows_the_runs_verdict_and_a_new_run_starts_it_afresh(parts, qtbot):
+    presenter, banner = parts.presenter, parts.presenter.verdict
+    presenter.take_frame(frame(1))
+    presenter.take_evaluation(evaluation(1, **CONVERGED))
+    qtbot.waitUntil(lambda: banner.verdict == "converged")
+    presenter.take_frame(frame(2))
+    presenter.take_evaluation(evaluation(2, **{**CONVERGED, "js": 0.012}))  # hovering
+    qtbot.waitUntil(lambda: "0.0120 bits" in banner.full_text)
+    assert banner.verdict == "converged"  # above 0.01, below the 0.015 it leaves at
+    presenter.clear([parts.view])  # a Reset: the new run has met no condition yet
+    presenter.take_frame(frame(0))
+    presenter.take_evaluation(evaluation(0, **{**CONVERGED, "js": 0.012}))
+    qtbot.waitUntil(lambda: banner.verdict == "d-not-optimal")
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_the_banner_keeps_its_height_whatever_it_says(qtbot, scale):
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    banner, below = VerdictBanner(), QWidget()
+    layout.addWidget(banner)
+    layout.addWidget(below, 1)
+    qtbot.addWidget(page)
+    page.resize(700, 400)
+    page.show()
+    banner.set_scale(scale)
+    qtbot.waitExposed(page)
+    lines = banner.fontMetrics().lineSpacing()
+    assert banner.font().pixelSize() == round(VerdictBanner.FONT_PX * scale)
+    short = ("converged", "Converged.")
+    long = ("not-converged", "Not converged. " + "JS 0.1234 bits (needs < 0.01), " * 20)
+    medium = ("d-not-optimal", "D is at 0.5 but the generator has not matched the data. " * 2)
+    geometry = []
+    for verdict, text in (short, long, medium, short):
+        banner.show_verdict(verdict, text)
+        QApplication.processEvents()
+        geometry.append((banner.height(), below.y(), below.height()))
+        assert banner.full_text == text and text in banner.toolTip()
+        shown = banner.text().split("\n")
+        assert len(shown) <= 2  # two lines at most, each within the banner's width
+        assert all(banner.fontMetrics().horizontalAdvance(line) < banner.width()
+                   for line in shown)
+    assert len(set(geometry)) == 1, geometry  # the plots below never move
+    assert 2 * lines <= geometry[0][0] <= 2 * lines + 2 * 6 * scale + 4
+    banner.show_verdict(*long)
+    assert banner.text().endswith("…")  # cut, not wrapped onto a hidden third line
 
 
 def test_the_status_bar_says_where_the_run_is(parts, qtbot):
@@ -135,6 +192,16 @@ def test_the_status_bar_says_where_the_run_is(parts, qtbot):
     presenter.take_frame(frame(9))
     qtbot.waitUntil(lambda: parts.drawn == [7, 8, 9])
     assert status.rate.text() == "paused"
+    assert not status.fps.isVisibleTo(parts.window.statusBar())  # no stale draw rate
+    presenter.training = True  # Start pressed; the trainer's frame still says paused
+    presenter.take_frame(frame(10))
+    qtbot.waitUntil(lambda: parts.drawn == [7, 8, 9, 10])
+    assert status.rate.text() == "starting…"
+    presenter.take_frame(frame(11, running=True, rate=300.0))
+    qtbot.waitUntil(lambda: parts.drawn[-1] == 11)
+    assert status.rate.text() == "300 it/s"
+    assert status.fps.isVisibleTo(parts.window.statusBar())
+    assert status.fps.text().endswith("frames/s")
     status.show_message("hello")
     assert parts.window.statusBar().currentMessage() == "hello"
 

@@ -1,5 +1,5 @@
 """What the window shows of a run: the newest frame and evaluation, drawn at a bounded rate,
-the 1-D verdict banner and the status bar.
+the 1-D verdict banner (with the run's verdict, see core/toy1d/verdict) and the status bar.
 
 The presenter owns no thread and no plot: it keeps the newest results, asks the view of
 their mode to draw them (through the :class:`~ganviz.app.views.View` protocol) and writes
@@ -11,12 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ganviz.app.views import View
 from ganviz.core.history import EvaluationHistory
 from ganviz.core.protocol import Frame
+from ganviz.core.toy1d.verdict import Verdict
 
 # The verdict banner's colours: background, text.
 VERDICT_COLOURS = {
@@ -25,6 +27,12 @@ VERDICT_COLOURS = {
     "not-converged": ("#eeeeee", "#333333"),
 }
 WAITING_VERDICT = "Verdict: waiting for the first evaluation…"
+VERDICT_HELP = (
+    "converged: the averaged generator's p_g matches p_data (JS below its threshold), D is "
+    "at its equilibrium value where the data lie, and D agrees with D*, the optimal D for "
+    "that generator. 'D is not optimal': D is flat although the generator (or D*) is not. "
+    "A condition met stops holding only clearly above its threshold, so the verdict does "
+    "not flicker while a number hovers at it.")
 
 # The view redraws at most this often; newer data replaces older data that was never drawn.
 MAX_DRAW_RATE_HZ = 60
@@ -33,34 +41,89 @@ MESSAGE_TIMEOUT_MS = 8000  # how long a message stays in the status bar
 
 
 class VerdictBanner(QLabel):
-    """The 1-D verdict in words, coloured by what it says."""
+    """The 1-D verdict in words, coloured by what it says, always two lines high.
+
+    Its height never changes: a banner that grew with a longer verdict pushed the plots
+    down and back several times a second. Text longer than two lines is cut with "…"; the
+    tooltip has all of it.
+    """
+
+    LINES = 2
+    FONT_PX = 13  # at scale 1
+    PADDING = (6, 10)  # px: vertical, horizontal
 
     def __init__(self) -> None:
         super().__init__(wordWrap=True)
-        self.setToolTip(
-            "converged: p_g matches p_data (JS below the threshold) and D is at its "
-            "equilibrium value. 'D is not optimal': D is flat although the generator is "
-            "wrong; compare D with D*, the optimal D for the current generator.")
+        self.full_text = ""
+        self.verdict = "not-converged"
+        self.scale = 1.0
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setMinimumWidth(1)  # the text is cut to the width, which never grows for it
         self.show_verdict("not-converged", WAITING_VERDICT)
 
     def show_verdict(self, verdict: str, text: str) -> None:
-        if text == self.text():
+        if (verdict, text) == (self.verdict, self.full_text):
             return
-        background, colour = VERDICT_COLOURS[verdict]
-        self.setStyleSheet(
-            f"QLabel {{ background: {background}; color: {colour}; padding: 6px 10px; "
-            f"font-size: 13px; font-weight: 600; }}")
-        self.setText(text)
-        self._fit_height()
+        if verdict != self.verdict or not self.styleSheet():
+            self.verdict = verdict
+            self._restyle()
+        self.full_text = text
+        self.setToolTip(f"{text}\n\n{VERDICT_HELP}")
+        self._show_text()
 
-    def _fit_height(self) -> None:
-        # A wrapped label above a stretching plot widget is given one line's height by the
-        # layout; a verdict of two or three lines was cut off. Its height follows its text.
-        self.setFixedHeight(self.heightForWidth(max(self.width(), 200)))
+    def set_scale(self, scale: float) -> None:
+        self.scale = scale
+        self._restyle()
+        self._show_text()
+
+    def _restyle(self) -> None:
+        background, colour = VERDICT_COLOURS[self.verdict]
+        vertical, horizontal = (round(p * self.scale) for p in self.PADDING)
+        self.setStyleSheet(
+            f"QLabel {{ background: {background}; color: {colour}; "
+            f"padding: {vertical}px {horizontal}px; "
+            f"font-size: {round(self.FONT_PX * self.scale)}px; font-weight: 600; }}")
+        self.ensurePolished()  # the style sheet's font, for the metrics below
+        vertical_padding = 2 * round(self.PADDING[0] * self.scale)
+        self.setFixedHeight(self.LINES * self.fontMetrics().lineSpacing() + vertical_padding
+                            + 2)
+
+    def _show_text(self) -> None:
+        # The whole text where it wraps into the banner's lines, as QLabel wraps it; else
+        # the lines that fit, the last cut with "…".
+        width = max(50, self.width() - 2 * round(self.PADDING[1] * self.scale) - 4)
+        metrics = QFontMetrics(self.font())
+        needed = metrics.boundingRect(QRect(0, 0, width, 100_000),
+                                      Qt.TextFlag.TextWordWrap, self.full_text).height()
+        text = self.full_text
+        if needed > self.LINES * metrics.lineSpacing() + 1:
+            text = fit_lines(self.full_text, self.font(), width, self.LINES)
+        if text != self.text():
+            self.setText(text)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit_height()
+        self._show_text()
+
+
+def fit_lines(text: str, font: QFont, width: float, lines: int) -> str:
+    """``text`` wrapped at spaces into at most ``lines`` lines of ``width`` px, the last
+    cut with "…" where the text does not fit (lines joined by newlines)."""
+    metrics = QFontMetricsF(font)
+    words, result, line = text.split(), [], ""
+    for index, word in enumerate(words):
+        candidate = f"{line} {word}" if line else word
+        if metrics.horizontalAdvance(candidate) <= width or not line:
+            line = candidate
+            continue
+        if len(result) == lines - 1:  # the last line: what is left, cut to fit
+            rest = " ".join((line, *words[index:]))
+            return "\n".join((*result, metrics.elidedText(rest, Qt.TextElideMode.ElideRight,
+                                                           width)))
+        result.append(line)
+        line = word
+    return "\n".join((*result, line))
 
 
 class StatusLabels:
@@ -75,20 +138,26 @@ class StatusLabels:
         for label in (self.iteration, self.rate, self.fps, self.device):
             bar.addPermanentWidget(label)
 
-    def show_frame(self, frame: Frame, frames_per_second: float) -> None:
+    def show_frame(self, frame: Frame, frames_per_second: float, training: bool) -> None:
+        """``training``: the user asked to train (the trainer's frames say so a moment
+        later, or seconds later while an MNIST trainer builds its first frame)."""
         snapshot = frame.snapshot
         self.iteration.setText(
             f"Iteration {snapshot.step:,}  (D updates {snapshot.d_updates:,}, "
             f"G updates {snapshot.g_updates:,})")
         rate = frame.iterations_per_second
         if not frame.running:
-            self.rate.setText("paused")
+            # Asked to train, the trainer has not said so yet: not "paused".
+            self.rate.setText("starting…" if training else "paused")
         elif snapshot.mode == "mnist":
             images = rate * snapshot.settings["batch_size"]
             self.rate.setText(f"{rate:,.1f} it/s, {images:,.0f} images/s")
         else:
             self.rate.setText(f"{rate:,.0f} it/s")
-        self.fps.setText(f"{frames_per_second:.0f} frames/s")
+        # Paused, the window draws only what changes: a draw rate would be a stale number
+        # from the last second of training.
+        self.fps.setText(f"{frames_per_second:.0f} frames/s" if frame.running else "")
+        self.fps.setVisible(frame.running)
         threads = f"{frame.threads} torch thread{'s' if frame.threads > 1 else ''}"
         self.device.setText(f"{frame.device.upper()}, {threads}")
 
@@ -116,6 +185,8 @@ class Presenter(QObject):
         self.view_of = view_of
         self.show_pending = show_pending
         self.verdict = VerdictBanner()
+        # The run's verdict, with hysteresis: the banner follows it, not each evaluation.
+        self.verdict_state = Verdict()
         self.status = StatusLabels(status_bar)
         self.training = False  # the user asked to train (the trainer says so in its frames)
         self.latest_frame: Frame | None = None
@@ -162,6 +233,7 @@ class Presenter(QObject):
         for view in views:
             view.clear()
         self.evaluation_history.clear()
+        self.verdict_state.reset()
 
     def stop(self) -> None:
         """Nothing more is drawn (the window closes while results are still queued)."""
@@ -188,14 +260,14 @@ class Presenter(QObject):
         if self.evaluation_dirty and evaluation is not None and evaluation.mode == snapshot.mode:
             view.show_evaluation(evaluation, self.evaluation_history.as_arrays())
             if evaluation.mode == "1d":
-                self.verdict.show_verdict(evaluation.verdict, evaluation.verdict_text)
+                self.verdict.show_verdict(*self.verdict_state.update_from(evaluation))
         self.evaluation_dirty = False
         if self.frame_dirty:
             view.show_frame(snapshot, running=frame.running)
             self.show_pending(snapshot.pending_on_reset)
             self.frame_dirty = False
         self._count_draw()
-        self.status.show_frame(frame, self.frames_per_second())
+        self.status.show_frame(frame, self.frames_per_second(), self.training)
         self.drawn.emit(snapshot.step)
 
     def _count_draw(self) -> None:
