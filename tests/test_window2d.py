@@ -83,6 +83,29 @@ def test_points_files_bad_and_good(window, qtbot, tmp_path):
     assert window.latest_frame.snapshot.settings["dataset"] == "custom"
 
 
+def test_the_preset_box_says_when_the_data_are_your_own(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from ganviz.app.preset_box import CUSTOM_TITLE, TITLE
+    from ganviz.core import presets
+
+    box, combo = window.controls.preset_box, window.controls.preset_combo
+    assert box.title() == TITLE and box.description.text() == presets.get("ring8").description
+    line = np.stack((np.linspace(-1, 1, 300), np.zeros(300)), 1)
+    window.use_points(line, "300 points drawn by hand")  # what the Draw dialog hands on
+    assert combo.currentText() == "ring8" and box.title() == CUSTOM_TITLE
+    assert box.description.text().startswith("Your own points (300 points drawn by hand), "
+                                             "trained with the networks and settings of ring8")
+    qtbot.waitUntil(lambda: window.settings["dataset"] == "custom", timeout=10_000)
+    # Picking ring8 in the list again (the text does not change) brings its data back.
+    combo.showPopup()
+    view = combo.view()
+    ring8 = view.visualRect(combo.model().index(combo.findText("ring8"), 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=ring8)
+    assert box.title() == TITLE and box.description.text() == presets.get("ring8").description
+    qtbot.waitUntil(lambda: window.settings["dataset"] == "ring8", timeout=10_000)
+
+
 def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window, qtbot):
     window.change_setting("dataset", "custom")  # the trainer refuses it
     qtbot.waitUntil(lambda: "custom needs points" in window.statusBar().currentMessage(),
@@ -90,6 +113,8 @@ def test_choosing_custom_without_points_is_refused_and_keeps_the_dataset(window,
     assert window.settings["dataset"] == "ring8"
     qtbot.waitUntil(lambda: window.controls.editors["dataset"].value() == "ring8",
                     timeout=10_000)  # the panel snaps back
+    assert window.controls.errors["dataset"].text().startswith("custom needs points")
+    assert not window.controls.preset_box.showing_custom()
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step == 1, timeout=10_000)
     assert window.latest_frame.snapshot.settings["dataset"] == "ring8"

@@ -40,6 +40,29 @@ def test_an_out_of_range_value_is_refused_with_a_message(window, qtbot):
     assert window.settings["lr_d"] == pytest.approx(1e-3)
     message = window.statusBar().currentMessage()
     assert message == "Learning rate D: 5 is out of range; expected a number from 1e-05 to 1"
+    # Also at the field, where it stays: under it, and the field tinted red.
+    controls = window.controls
+    error = controls.errors["lr_d"]
+    assert error.isVisibleTo(controls) and error.text() == (
+        "5 is out of range; expected a number from 1e-05 to 1")
+    assert tinted_pixels(editor) > editor.width() * editor.height() // 3
+    editor.lineEdit().selectAll()
+    qtbot.keyClicks(editor.lineEdit(), "0.002")  # a valid value: the error goes
+    assert not error.isVisibleTo(controls) and error.text() == ""
+    assert tinted_pixels(editor) == 0
+    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.settings["lr_d"] == pytest.approx(0.002), timeout=10_000)
+
+
+def tinted_pixels(widget) -> int:
+    """Pixels of the error tint (controls.ERROR_FILL) in ``widget`` as drawn now."""
+    from PySide6.QtGui import QImage
+
+    from ganviz.app.controls import ERROR_FILL
+
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return sum(image.pixelColor(x, y) == ERROR_FILL for y in range(image.height())
+               for x in range(image.width()))
 
 
 def test_model_settings_wait_for_reset(window, qtbot):
@@ -96,6 +119,7 @@ def test_an_inconsistent_mixture_is_refused_and_the_old_value_kept(window, qtbot
     assert editor.text() == "0.5, 0.5"
     assert "mixture_sigmas: 3 numbers for 2 mixture means" in \
         window.statusBar().currentMessage()
+    assert "3 numbers for 2 mixture means" in controls.errors["mixture_sigmas"].text()
     editor.setText("0.2, nonsense")
     editor.editingFinished.emit()
     assert "Mixture stds" in window.statusBar().currentMessage()
@@ -149,6 +173,10 @@ def test_the_window_remembers_preset_settings_and_geometry_and_restores_defaults
     assert remembered.last_launch() == ("bimodal", {})
     store.setValue("preset", "no-such-preset")
     assert remembered.last_launch() is None
+    # Valid for the schema, not for this preset's networks (its BatchNorm needs 2): dropped.
+    store.setValue("preset", "keras-mlp")
+    store.setValue("settings", '{"batch_size": 1}')
+    assert remembered.last_launch() == ("keras-mlp", {})
 
     again = open_window("gaussian", {"lr_g": 0.003, "k": 3})
     again.restore_defaults(confirm=False)
@@ -175,6 +203,9 @@ def test_a_device_the_trainer_refuses_snaps_back_in_the_panel(window, qtbot):
                     window.statusBar().currentMessage(), timeout=10_000)
     qtbot.waitUntil(lambda: editor.value() == before, timeout=10_000)
     assert window.settings["device"] == before == window.latest_frame.snapshot.settings["device"]
+    # The reason stays under the field after the status bar's message is gone.
+    assert window.controls.errors["device"].text().startswith(
+        "cuda is not available on this machine")
 
 
 def test_the_panel_shows_what_the_trainer_answers_and_ignores_older_frames(window, qtbot):

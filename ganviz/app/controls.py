@@ -1,192 +1,40 @@
-"""The control panel: preset, run buttons, and one editor per setting of the schema."""
+"""The control panel: preset, run buttons, and one editor per setting of the schema; and
+the ledger of the settings the trainer has, against those asked for."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QCheckBox,
-    QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ganviz.core import config, presets
+from ganviz.app.editors import guard_wheel, make_editor
+from ganviz.app.preset_box import PresetBox
+from ganviz.core import config
 
-# Characters a number can still be in the middle of being typed with ("1e", "-", ".").
-_PARTIAL_NUMBER_ENDINGS = ("e", "E", "e-", "E-", "e+", "E+", "-", "+", ".")
-
-
-class _SettingEditorMixin:
-    """Accept anything that parses; refuse out-of-range values with a message.
-
-    Qt's own spin boxes silently refuse keystrokes that would leave the range; here a
-    user who types 5 for a learning rate is told, in the status bar, which values are
-    allowed, and the previous value stays.
-    """
-
-    rejected = Signal(str)
-
-    def _init_editor(self, setting: config.Setting) -> None:
-        self.setting = setting
-        self.setKeyboardTracking(False)  # valueChanged on Enter / focus out / arrows
-        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
-        self.setToolTip(f"{setting.help}\nAllowed: {setting.allowed()}.")
-        self.setAccelerated(True)
-
-    def validate(self, text: str, pos: int):
-        stripped = text.strip()
-        try:
-            self.setting.parse(stripped)
-            state = QValidator.State.Acceptable
-        except config.SettingError:
-            if not stripped or stripped.endswith(_PARTIAL_NUMBER_ENDINGS):
-                state = QValidator.State.Intermediate
-            else:
-                try:
-                    float(stripped)
-                    state = QValidator.State.Intermediate  # a number, but not allowed
-                except ValueError:
-                    state = QValidator.State.Invalid
-        return state, text, pos
-
-    def fixup(self, text: str) -> str:
-        try:
-            self.setting.parse(text)
-        except config.SettingError as error:
-            reason = str(error).removeprefix(f"{self.setting.name}: ")
-            self.rejected.emit(f"{self.setting.label}: {reason}")
-        return text
+PANEL_MIN_WIDTH = 300  # px: narrower, a preset's description wraps into a tall column
+# A wrapped label's own minimum width grows with its text (a long preset description asked
+# for a wider panel than a short one): wrapped text takes the width the rows give it.
+WRAPPED_MIN_WIDTH = 100
+ERROR_COLOUR = "#c62828"  # the message under a field that refused a value
+# The field itself, tinted through its palette: a style sheet border would replace the
+# style's spin box arrows and combo box button with plain drawings.
+ERROR_FILL = QColor("#fbd5d5")
+ERROR_TEXT = QColor("#8e0000")
 
 
-class FloatEditor(_SettingEditorMixin, QDoubleSpinBox):
-    def __init__(self, setting: config.Setting) -> None:
-        super().__init__()
-        self.setting = setting  # before anything that makes Qt call validate()
-        self.setDecimals(10)  # display is ours (textFromValue); keep full precision inside
-        self.setRange(setting.minimum, setting.maximum)
-        self._init_editor(setting)
-        self.setSingleStep(0.1 if setting.maximum - setting.minimum > 2 else 0.01)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        return float(text)
-
-
-class LogEditor(FloatEditor):
-    """Edited on a log scale: each arrow step multiplies or divides by 10^(1/4)."""
-
-    STEP_FACTOR = 10 ** 0.25
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.3g}"
-
-    def stepBy(self, steps: int) -> None:
-        self.setValue(self.value() * self.STEP_FACTOR**steps)
-
-
-class IntEditor(_SettingEditorMixin, QSpinBox):
-    def __init__(self, setting: config.Setting) -> None:
-        super().__init__()
-        self.setting = setting
-        self.setRange(int(setting.minimum), int(setting.maximum))
-        self._init_editor(setting)
-
-
-class ChoiceEditor(QComboBox):
-    """One of a setting's choices (the objective, an optimiser, the target's family)."""
-
-    valueChanged = Signal(object)
-    rejected = Signal(str)  # never emitted: a list cannot hold a bad value
-
-    def __init__(self, setting: config.Setting) -> None:
-        super().__init__()
-        self.setting = setting
-        self.addItems(list(setting.choices))
-        self.setToolTip(f"{setting.help}\nAllowed: {setting.allowed()}.")
-        self.currentTextChanged.connect(lambda text: self.valueChanged.emit(text))
-
-    def setValue(self, value: str) -> None:
-        self.setCurrentText(value)
-
-    def value(self) -> str:
-        return self.currentText()
-
-
-class SwitchEditor(QCheckBox):
-    valueChanged = Signal(object)
-    rejected = Signal(str)  # never emitted
-
-    def __init__(self, setting: config.Setting) -> None:
-        super().__init__()
-        self.setting = setting
-        self.setToolTip(setting.help)
-        self.toggled.connect(lambda checked: self.valueChanged.emit(checked))
-
-    def setValue(self, value: bool) -> None:
-        self.setChecked(bool(value))
-
-    def value(self) -> bool:
-        return self.isChecked()
-
-
-class NumbersEditor(QLineEdit):
-    """A comma-separated list of numbers (a mixture's means, say), checked on Enter."""
-
-    valueChanged = Signal(object)
-    rejected = Signal(str)
-
-    def __init__(self, setting: config.Setting) -> None:
-        super().__init__()
-        self.setting = setting
-        self._value = setting.default
-        self.setToolTip(f"{setting.help}\nAllowed: {setting.allowed()}.")
-        self.setText(setting.format(self._value))
-        self.editingFinished.connect(self._commit)
-
-    def _commit(self) -> None:
-        try:
-            value = self.setting.parse(self.text())
-        except config.SettingError as error:
-            reason = str(error).removeprefix(f"{self.setting.name}: ")
-            self.rejected.emit(f"{self.setting.label}: {reason}")
-            self.setText(self.setting.format(self._value))  # the previous value stays
-            return
-        self.setText(self.setting.format(value))
-        if value != self._value:
-            self._value = value
-            self.valueChanged.emit(value)
-
-    def setValue(self, value) -> None:
-        self._value = tuple(value)
-        self.setText(self.setting.format(self._value))
-
-    def value(self):
-        return self._value
-
-
-def make_editor(setting: config.Setting):
-    if setting.kind is str:
-        return ChoiceEditor(setting)
-    if setting.kind is bool:
-        return SwitchEditor(setting)
-    if setting.kind is tuple:
-        return NumbersEditor(setting)
-    if setting.kind is int:
-        return IntEditor(setting)
-    return LogEditor(setting) if setting.log_scale else FloatEditor(setting)
+def wrapped_label(text: str = "") -> QLabel:
+    label = QLabel(text, wordWrap=True)
+    label.setMinimumWidth(WRAPPED_MIN_WIDTH)
+    return label
 
 
 class ControlPanel(QWidget):
@@ -194,6 +42,7 @@ class ControlPanel(QWidget):
 
     The panel keeps its own display: a change shows at once, and the window later shows
     the trainer's answer through :meth:`show_differences` (a refused value snaps back).
+    A refused value is also shown at its field, until a valid value is entered there.
     """
 
     setting_changed = Signal(str, object)
@@ -203,21 +52,15 @@ class ControlPanel(QWidget):
 
     def __init__(self, preset: str, settings: dict) -> None:
         super().__init__()
+        self.scroll: QScrollArea | None = None  # around the panel, once in its dock
         layout = QVBoxLayout(self)
-
-        preset_box = QGroupBox("Preset")
-        preset_layout = QVBoxLayout(preset_box)
-        self.preset_combo = QComboBox()
-        self.preset_combo.addItems(list(presets.PRESETS))
-        self.preset_combo.setToolTip("A starting point: the data and the settings that differ "
-                                     "from the defaults. Choosing one resets training.")
-        self.preset_description = QLabel(wordWrap=True)
-        self.preset_description.setStyleSheet("color: #444;")
-        preset_layout.addWidget(self.preset_combo)
-        preset_layout.addWidget(self.preset_description)
-        layout.addWidget(preset_box)
+        self.preset_box = PresetBox()
+        self.preset_combo = self.preset_box.combo
+        self.preset_description = self.preset_box.description
+        layout.addWidget(self.preset_box)
 
         self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}  # under each field, shown while it has an error
         groups: dict[str, QFormLayout] = {}
         self._group_boxes: dict[str, QGroupBox] = {}
         for setting in config.SETTINGS:
@@ -226,13 +69,7 @@ class ControlPanel(QWidget):
                 groups[setting.group] = QFormLayout(box)
                 self._group_boxes[setting.group] = box
                 layout.addWidget(box)
-            editor = make_editor(setting)
-            editor.valueChanged.connect(
-                lambda value, name=setting.name: self._edited(name, value))
-            editor.rejected.connect(self.message)
-            label = setting.label if setting.live else f"{setting.label} ⟲"
-            groups[setting.group].addRow(label, editor)
-            self.editors[setting.name] = editor
+            self._add_field(groups[setting.group], setting)
         self._forms = groups
         self.pretrain_button = QPushButton("Pre-train D now")
         self.pretrain_button.setToolTip(
@@ -244,39 +81,98 @@ class ControlPanel(QWidget):
         self._mode = "1d"
         self._values: dict = dict(settings)
         self._pending: tuple[str, ...] = ()  # settings waiting for Reset (see show_pending)
+        self.custom_data: str | None = None  # what the 2-D custom dataset is, if any
 
-        self.pending_label = QLabel(wordWrap=True)
+        self.pending_label = wrapped_label()
         self.pending_label.setStyleSheet("color: #a05a00;")
-        note = QLabel("⟲ applies on Reset; all other settings apply at once, between two "
-                      "iterations.", wordWrap=True)
+        note = wrapped_label("⟲ applies on Reset; all other settings apply at once, between "
+                             "two iterations. The wheel scrolls the panel; click a field "
+                             "first to change it with the wheel.")
         note.setStyleSheet("color: #666;")
         layout.addWidget(self.pending_label)
         layout.addWidget(note)
         layout.addStretch(1)
+        self.wheel_guard = guard_wheel(self)
 
         self.set_preset(preset)
         self.show_settings(settings)
-        self.preset_combo.currentTextChanged.connect(self.preset_chosen)
+        self.preset_box.preset_chosen.connect(self.preset_chosen)
+
+    def _add_field(self, form: QFormLayout, setting: config.Setting) -> None:
+        name = setting.name
+        editor = make_editor(setting)
+        editor.valueChanged.connect(lambda value: self._edited(name, value))
+        editor.rejected.connect(self.message)
+        editor.rejected.connect(lambda text: self.show_error(
+            name, text.removeprefix(f"{setting.label}: ")))
+        editor.became_valid.connect(lambda: self.clear_error(name))
+        form.addRow(setting.label if setting.live else f"{setting.label} ⟲", editor)
+        error = wrapped_label()
+        error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        form.addRow(error)
+        form.setRowVisible(error, False)
+        self.editors[name] = editor
+        self.errors[name] = error
 
     def in_dock(self, parent) -> QDockWidget:
-        """The panel in a fixed dock, scrolled when taller than the window."""
-        scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(self)
+        """The panel in a fixed dock, scrolled (vertically only) when taller than the
+        window, as wide as its widest rows need: a long preset description must wrap, not
+        widen the panel, and no row may need a horizontal scroll bar."""
+        self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self)
+        self.fit_width()
         dock = QDockWidget("Settings", parent)
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-        dock.setWidget(scroll)
-        dock.setFixedWidth(320)  # a long preset description must wrap, not widen the panel
+        dock.setWidget(self.scroll)
         return dock
 
+    def fit_width(self) -> None:
+        """The scroll area as wide as the rows and a vertical scroll bar."""
+        self.scroll.setFixedWidth(self.needed_width() + 2 * self.scroll.frameWidth()
+                                  + self.scroll.verticalScrollBar().sizeHint().width())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # A larger font (presentation mode) widens the rows: without a horizontal scroll
+        # bar, the fields would be cut off at the right. Measured once every row has the
+        # new font.
+        if event.type() == QEvent.Type.FontChange and self.scroll is not None:
+            QTimer.singleShot(0, self.fit_width)
+
+    def needed_width(self) -> int:
+        """The width every row of every mode fits in (measured with all of them shown)."""
+        for form in self._forms.values():
+            for row in range(form.rowCount()):
+                form.setRowVisible(row, True)
+        for box in self._group_boxes.values():
+            box.setVisible(True)
+        width = self.minimumSizeHint().width()
+        self._update_rows()
+        return max(PANEL_MIN_WIDTH, width)
+
     def set_preset(self, name: str) -> None:
-        with QSignalBlocker(self.preset_combo):
-            self.preset_combo.setCurrentText(name)
-        self.preset_description.setText(presets.get(name).description)
+        """Show ``name`` as the run's preset; errors shown at fields were about the run
+        before it."""
+        self.preset_box.set_preset(name)
+        for setting_name in [n for n, label in self.errors.items() if label.text()]:
+            self.clear_error(setting_name)
+
+    def show_custom_data(self, description: str | None) -> None:
+        """The 2-D custom dataset is now ``description``'s points (shown while used)."""
+        self.custom_data = description
+        self._show_data()
+
+    def _show_data(self) -> None:
+        custom = (self._mode == "2d" and self._values.get("dataset") == "custom"
+                  and self.custom_data is not None)  # else the trainer refuses it
+        self.preset_box.show_custom(self.custom_data if custom else None)
 
     def show_mode(self, mode: str) -> None:
         """Show only the settings that exist in ``mode`` (e.g. no target for MNIST)."""
         self._mode = mode
         self._update_rows()
+        self._show_data()
 
     def _update_rows(self) -> None:
         """Show the settings of this mode that matter with the others as they are."""
@@ -284,12 +180,45 @@ class ControlPanel(QWidget):
         for setting in config.SETTINGS:
             shown = self._mode in setting.modes and config.relevant(setting.name, self._values,
                                                                     self._pending)
-            self._forms[setting.group].setRowVisible(self.editors[setting.name], shown)
+            form = self._forms[setting.group]
+            form.setRowVisible(self.editors[setting.name], shown)
+            form.setRowVisible(self.errors[setting.name],
+                               shown and bool(self.errors[setting.name].text()))
             if shown:
                 visible_groups.add(setting.group)
         self._forms["Stabilisers"].setRowVisible(self.pretrain_button, self._mode == "1d")
         for group, box in self._group_boxes.items():
             box.setVisible(group in visible_groups)
+
+    def show_error(self, name: str, text: str) -> None:
+        """``text`` (why a value was refused) under the field ``name``, framed in red."""
+        self.errors[name].setText(text)
+        self._mark(name, True)
+
+    def clear_error(self, name: str) -> None:
+        if self.errors[name].text():
+            self.errors[name].setText("")
+            self._mark(name, False)
+
+    def show_refusal(self, message: str) -> bool:
+        """A refusal worded "setting_name: reason" (the schema's, the trainer's) shown at
+        that setting's field; False when it names no setting."""
+        name, _, reason = message.partition(": ")
+        if name not in self.editors or not reason:
+            return False
+        self.show_error(name, reason)
+        return True
+
+    def _mark(self, name: str, invalid: bool) -> None:
+        editor = self.editors[name]
+        palette = QPalette(self.palette())  # the panel's: what the field had before
+        if invalid:
+            for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Button):
+                palette.setColor(role, ERROR_FILL)
+            for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+                palette.setColor(role, ERROR_TEXT)
+        editor.setPalette(palette)
+        self._update_rows()
 
     def show_settings(self, settings: dict) -> None:
         """Show ``settings`` without sending them back as changes."""
@@ -299,12 +228,15 @@ class ControlPanel(QWidget):
                 editor.setValue(value)
         self._values.update(settings)
         self._update_rows()
+        self._show_data()
 
     def _edited(self, name: str, value) -> None:
         """The user changed a setting: the panel shows it (rows that depend on it may show
         or hide) and asks for it; the trainer's answer may set it back."""
         self._values[name] = value
+        self.clear_error(name)
         self._update_rows()
+        self._show_data()
         self.setting_changed.emit(name, value)
 
     def show_differences(self, settings: dict) -> list[str]:

@@ -64,6 +64,7 @@ class FileOperations(QObject):
         self.opening_session = False
         if custom is not None:
             window.custom_points = custom
+            window.controls.show_custom_data(custom[1])
         window.ledger.settle(settings)  # the trainer's own word, as a frame's would be
         window.show_run(preset, settings)
         window.clear_curves()
@@ -269,6 +270,7 @@ class FileOperations(QObject):
         game first when a 1-D or MNIST preset is shown)."""
         window = self.window
         window.custom_points = (points, description)
+        window.controls.show_custom_data(description)  # the preset box says whose data
         window.training_worker.request_points(points, description)
         if window.mode != "2d" and presets.get(window.preset).mode != "2d":
             window.choose_preset("ring8")

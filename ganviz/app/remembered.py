@@ -28,7 +28,7 @@ def last_launch() -> tuple[str, dict] | None:
         saved = json.loads(str(values.value("settings", "{}")))
         settings = config.validate({k: v for k, v in saved.items() if k != "dataset"
                                     or v != "custom"}, preset.mode)
-        config.check_consistency({**preset.settings(), **settings})
+        preset.check({**preset.settings(), **settings})  # the preset's own rules too
     except (ValueError, TypeError, AttributeError):
         return preset.name, {}
     defaults = preset.settings()
