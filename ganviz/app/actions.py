@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from ganviz.app.views.presentation import Presentation
+
 if TYPE_CHECKING:
     from ganviz.app.main_window import MainWindow
 
@@ -31,11 +33,13 @@ def _action(window, text: str, tip: str, slot, key=None, checkable: bool = False
 
 
 def install(window: MainWindow) -> None:
-    """The toolbar (run controls, Record, Real digits) and the File, View and Data menus."""
+    """The toolbar (run controls, Record, Real digits) and the File, View, Data and Help
+    menus."""
     _install_toolbar(window)
     _install_file_menu(window)
     _install_view_menu(window)
     _install_data_menu(window)
+    _install_help_menu(window)
 
 
 def _install_toolbar(window: MainWindow) -> None:
@@ -113,6 +117,13 @@ def _install_file_menu(window: MainWindow) -> None:
     defaults.setToolTip("Back to the preset's default settings and the default window "
                         "size; starts the run afresh")
     defaults.triggered.connect(lambda: files.restore_defaults())
+    menu.addSeparator()
+    # Ctrl+Q (Cmd+Q on macOS) everywhere: QKeySequence.Quit is empty on Windows, and on X11
+    # it adds the multimedia Exit key, which only cluttered the shortcuts list.
+    window.quit_action = menu.addAction("Quit", QKeySequence("Ctrl+Q"))
+    window.quit_action.setToolTip("Close the window and stop training (Ctrl+Q)")
+    window.quit_action.triggered.connect(window.close)
+    window.addAction(window.quit_action)
 
 
 def _install_view_menu(window: MainWindow) -> None:
@@ -123,6 +134,9 @@ def _install_view_menu(window: MainWindow) -> None:
     window.full_screen_action.setToolTip("Fill the screen with the window (F11)")
     window.full_screen_action.toggled.connect(window.set_full_screen)
     window.addAction(window.full_screen_action)
+    # Larger text and lines for a projector (F5; Ctrl + and Ctrl − size them), remembered.
+    window.presentation = Presentation(window, window.stack, window.presenter.verdict)
+    menu.addAction(window.presentation.action)
 
 
 def _install_data_menu(window: MainWindow) -> None:
@@ -144,6 +158,32 @@ def _install_data_menu(window: MainWindow) -> None:
     open_points.setToolTip("Real 2-D data from a .csv with two columns or a .npy of shape "
                            "(N, 2)")
     open_points.triggered.connect(files.open_points_file)
+
+
+def _install_help_menu(window: MainWindow) -> None:
+    from ganviz.app.dialogs import help as dialogs
+
+    menu = window.menuBar().addMenu("&Help")
+    window.explain_action = menu.addAction("What am I looking at?",
+                                           QKeySequence.StandardKey.HelpContents)
+    window.explain_action.setToolTip("What each plot of this mode shows, in plain words (F1)")
+    window.explain_action.triggered.connect(
+        lambda: _show(dialogs.ExplanationDialog(window, window.mode)))
+    window.addAction(window.explain_action)
+    shortcuts = menu.addAction("Keyboard shortcuts")
+    shortcuts.setToolTip("Every key the window answers to, and what it does")
+    shortcuts.triggered.connect(lambda: _show(dialogs.ShortcutsDialog(window)))
+    menu.addSeparator()
+    about = menu.addAction("About ganviz")
+    about.setToolTip("Versions of ganviz, PyTorch, Qt and Python, and the training device")
+    about.triggered.connect(lambda: dialogs.show_about(window))
+
+
+def _show(dialog) -> None:
+    """A help window beside the main one (not modal: the plots stay usable), gone when
+    closed."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
 
 
 def _run_actions(window: MainWindow) -> tuple[QAction, ...]:

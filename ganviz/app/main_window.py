@@ -12,15 +12,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from ganviz.app import actions
+from ganviz.app import actions, screen_fit
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
 from ganviz.app.presenter import Presenter
 from ganviz.app.views.pages import ModePages
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
-
-DEFAULT_SIZE = (1400, 860)
 
 
 def _forward(path: str) -> property:
@@ -38,7 +36,7 @@ class MainWindow(QMainWindow):
         this preset and these settings (``ganviz`` starts it before importing Qt)."""
         super().__init__()
         self.setWindowTitle("ganviz")
-        self.resize(*DEFAULT_SIZE)
+        self.resize(screen_fit.starting_size(self))  # never larger than the screen's free area
         self.preset = presets.get(preset).name
         self.mode = presets.get(preset).mode
         self.ledger = SettingsLedger({**presets.get(preset).settings(), **(overrides or {})})
@@ -101,6 +99,8 @@ class MainWindow(QMainWindow):
         self.controls.preset_chosen.connect(self.choose_preset)
         self.controls.message.connect(self.show_message)
         self.controls.pretrain_requested.connect(self.pretrain_discriminator)
+        self.controls.show_custom_data(None if self.custom_points is None
+                                       else self.custom_points[1])
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls.in_dock(self))
 
     def _start_training_worker(self, launched=None) -> None:
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
                                 data_dir=self.data_dir, launched=launched,
                                 custom=self.custom_points)
         worker.frame_ready.connect(self._on_frame)
-        worker.settings_rejected.connect(self.show_message)
+        worker.settings_rejected.connect(self.show_refusal)
         worker.notice.connect(self.show_message)
         worker.diverged.connect(self._on_divergence)
         worker.session_loaded.connect(self.files.session_loaded)
@@ -154,6 +154,8 @@ class MainWindow(QMainWindow):
         if self.files.busy_opening():
             return
         self.clear_curves()
+        if self._evaluation_started and not self.evaluation_worker.isRunning():
+            self.evaluation_worker.start()  # it failed on a state; the new run gets a fresh one
         if not self.training_worker.isRunning():  # the trainer failed: start a new one
             self.training_worker.stop()
             self.presenter.forget_frame()
@@ -177,6 +179,8 @@ class MainWindow(QMainWindow):
             config.check_consistency({**requested, name: value})
         except config.SettingError as error:
             self.show_message(str(error))
+            # At the field just edited (the message may name another one).
+            self.controls.show_error(name, str(error).removeprefix(f"{name}: "))
             self.controls.show_settings({name: requested[name]})  # keep what was there
             return
         self.controls.show_settings({name: value})  # also when set by the program
@@ -209,7 +213,15 @@ class MainWindow(QMainWindow):
     def show_default_size(self) -> None:
         self.set_full_screen(False)
         self.full_screen_action.setChecked(False)
-        self.resize(*DEFAULT_SIZE)
+        self.resize(screen_fit.starting_size(self))
+        screen_fit.fit_to_screen(self)
+
+    def restoreGeometry(self, geometry) -> bool:
+        """Qt's, then made to fit the screen: a geometry remembered on a larger screen (or
+        a second one, gone since) would leave the window's edges out of reach."""
+        restored = super().restoreGeometry(geometry)
+        screen_fit.fit_to_screen(self)
+        return restored
 
     def set_full_screen(self, on: bool) -> None:
         if on:
@@ -219,6 +231,12 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.status.show_message(text)
+
+    def show_refusal(self, text: str) -> None:
+        """The trainer refused a change: said in the status bar, and at the setting's field
+        when the message names one (a message there is gone in seconds)."""
+        self.show_message(text)
+        self.controls.show_refusal(text)
 
     # ------------------------------------------------------------------ worker results
     def _on_frame(self, frame: Frame) -> None:
@@ -260,6 +278,8 @@ class MainWindow(QMainWindow):
 
         # The settings asked for: a change made just before closing is the user's last word.
         remembered.remember(self.preset, self.ledger.requested(), self.saveGeometry())
+        # Gone from the screen at once: stopping a trainer mid-iteration may take seconds.
+        self.hide()
         self.presenter.stop()  # results still queued, or sent while the workers stop
         if self.training_worker is not None:
             self.training_worker.stop()

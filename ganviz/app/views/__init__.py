@@ -23,6 +23,10 @@ class View(Protocol):
         """Draw an evaluation of the view's mode and the evaluations' ``history`` (arrays
         by name); a view with none (MNIST) ignores it."""
 
+    def set_scale(self, scale: float) -> None:
+        """Fonts and line widths of every plot at ``scale`` times their size (1: as built);
+        presentation mode sets it for a lecture hall."""
+
     def clear(self) -> None:
         """A new run (Reset, a preset, a session): drop what was drawn of the old one, so
         that the next frame's curves are drawn whatever they hold."""

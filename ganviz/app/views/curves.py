@@ -8,20 +8,30 @@ import numpy as np
 import pyqtgraph as pg
 
 from ganviz.app import style
+from ganviz.app.views.scale import ScaledPlot
 from ganviz.core import theory
 from ganviz.core.metrics import nice_step
 from ganviz.core.theory import JS_CONVERGED_BITS
 
 
-class _HistoryPlot(pg.PlotItem):
+def reference_line(y: float, label: str, colour=style.REFERENCE) -> pg.InfiniteLine:
+    """style.reference_line whose label stays inside the plot: above the line in the lower
+    half of the view, below it in the upper half. Always above, the label of a line near
+    the top ("2 ln 2" on the losses) was cut by the plot's edge."""
+    line = style.reference_line(y, label, colour)
+    line.label.anchors = [(1, 0), (1, 1)]  # pyqtgraph: [line in the upper half, lower half]
+    return line
+
+
+class _HistoryPlot(ScaledPlot):
     """A plot over iterations whose x range follows the run."""
 
     def __init__(self, title: str, left: str) -> None:
         super().__init__(title=title)
         style.fixed_plot(self, "iteration", left)
-        # A light backing: MNIST's noisy losses run under the legend and made it unreadable.
-        self.legend = self.addLegend(offset=(10, -10), labelTextSize="9pt",
-                                     brush=(255, 255, 255, 200))
+        # Under the x axis: inside, wherever it sat, some run's curves went under it.
+        self.legend_below(columns=2)
+        self.vb.sigResized.connect(self.fit_legend)
         self._x_top = 0.0
         self._objective: tuple[str, float] | None = None
         # The history the curves on screen show: (last step, points, first and last values).
@@ -104,8 +114,8 @@ class LossesPlot(_HistoryPlot):
         self.loss_d = self.plot(pen=style.history_pen(style.LOSS_D), name="D loss")
         self.loss_g = self.plot(pen=style.history_pen(style.LOSS_G), name="G loss")
         self.history_curves = (self.loss_d, self.loss_g)
-        self.loss_d_line = style.reference_line(0.0, "", style.LOSS_D)
-        self.loss_g_line = style.reference_line(0.0, "", style.LOSS_G)
+        self.loss_d_line = reference_line(0.0, "", style.LOSS_D)
+        self.loss_g_line = reference_line(0.0, "", style.LOSS_G)
         self.addItem(self.loss_d_line)
         self.addItem(self.loss_g_line)
         self._y_top = 0.0
@@ -144,7 +154,7 @@ class DiscriminatorOutputPlot(_HistoryPlot):
         self.d_real = self.plot(pen=style.history_pen(style.REAL), name="D(real)")
         self.d_fake = self.plot(pen=style.history_pen(style.GENERATOR), name="D(fake) = D(G(z))")
         self.history_curves = (self.d_real, self.d_fake)
-        self.equilibrium_line = style.reference_line(0.5, "0.5")
+        self.equilibrium_line = reference_line(0.5, "0.5")
         self.addItem(self.equilibrium_line)
         self.setYRange(0.0, 1.0, padding=0.02)
         self._probability = True
@@ -206,16 +216,22 @@ class ConvergencePlot(_HistoryPlot):
         self.setYRange(-4, 0, padding=0.02)
         self.js = self.plot(pen=style.history_pen(style.DIVERGENCE), name="JS(p_data ‖ p_g), bits")
         # A log axis: pyqtgraph places lines on it in log10 units.
-        self.threshold = style.reference_line(
+        self.threshold = reference_line(
             math.log10(JS_CONVERGED_BITS), f"converged below {JS_CONVERGED_BITS:g}",
             style.DIVERGENCE)
-        self.threshold.label.setPosition(0.6)
+        # At the right end, where the run has mostly not reached yet; the value's floor,
+        # at about the same height, has its label at the left end.
+        self.threshold.label.anchors = [(1, 1), (1, 1)]  # above: JS near it lies below
+        self.threshold.label.setPosition(0.97)
         self.addItem(self.threshold)
         self.value_box = style.RightAxisBox(self, "V(D, G)", style.VALUE)
+        self.side_boxes.append(self.value_box)
         self.getAxis("right").setLogMode(False, False)  # the value's axis stays linear
         self.value = pg.PlotCurveItem(pen=style.history_pen(style.VALUE))
         self.value_box.addItem(self.value)
-        self.floor = style.reference_line(-math.log(4.0), "−log 4", style.VALUE)
+        self.floor = reference_line(-math.log(4.0), "−log 4", style.VALUE)
+        self.floor.label.anchors = [(0, 0), (0, 1)]  # left-aligned, inside the plot
+        self.floor.label.setPosition(0.03)
         self.value_box.addItem(self.floor)
         self.legend.addItem(self.value, "V(D, G), right axis")
         self._objective: str | None = None
@@ -229,13 +245,18 @@ class ConvergencePlot(_HistoryPlot):
             return
         self._objective = name
         axis = self.getAxis("right")
+        # The right axis's label is short: the whole formula, rotated beside the window's
+        # edge on a plot a third of its width, was cut. The tooltip has it.
         if name == "wgan-gp":
-            axis.setLabel("E C(real) − E C(fake)", color=f"rgb{style.VALUE}")
+            axis.setLabel("W estimate", color=f"rgb{style.VALUE}")
+            self.setToolTip("Right axis: the Wasserstein estimate E C(real) − E C(fake)")
             self.legend.getLabel(self.value).setText("Wasserstein estimate, right axis")
             self.floor.setValue(0.0)
             self.floor.label.setFormat("0")
         else:
-            axis.setLabel("V(D, G) = E log D + E log(1 − D(G))", color=f"rgb{style.VALUE}")
+            axis.setLabel("V(D, G)", color=f"rgb{style.VALUE}")
+            self.setToolTip("Right axis: the game's value V(D, G) = E log D(x) + "
+                            "E log(1 − D(G(z))), at least −log 4, reached at the equilibrium")
             self.legend.getLabel(self.value).setText(
                 "V(D, G), right axis" if name in ("minimax", "nonsaturating")
                 else f"V(D, G): undefined for {name}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
 
@@ -51,22 +52,28 @@ class GreyImage(pg.GraphicsObject):
             painter.drawImage(self.boundingRect(), self._qimage)
 
 
-def _image_box(title: str) -> tuple[pg.PlotItem, GreyImage]:
-    plot = style.fixed_plot(pg.PlotItem(title=title))
+def _image_box(title: str) -> tuple[ScaledPlot, GreyImage]:
+    plot = style.fixed_plot(ScaledPlot(title=title))
     plot.hideAxis("left")
     plot.hideAxis("bottom")
-    plot.setAspectLocked(True)
     plot.invertY(True)  # image rows go down, as in the data
     image = GreyImage()
     plot.addItem(image)
     return plot, image
 
 
-class ClassSharesPlot(pg.PlotItem):
-    """Share of each digit class among freshly generated samples: mode collapse shows."""
+CLASSES_TITLE = "Classes of 500 fresh samples"
+WAITING_TEXT = "waiting for the first classification\n(every few seconds while training)"
+
+
+class ClassSharesPlot(ScaledPlot):
+    """Share of each digit class among freshly generated samples: mode collapse shows.
+
+    Empty, with a note, until a trained generator is classified: the untrained one's noise
+    all went to one class, a single tall bar that meant nothing."""
 
     def __init__(self) -> None:
-        super().__init__(title="Classes of 500 fresh samples")
+        super().__init__(title=CLASSES_TITLE)
         style.fixed_plot(self, "digit", "share of samples")
         # All samples by their most likely class (light), and those classified with
         # p >= 0.9 (dark): early noise fills a light bar but hardly a dark one.
@@ -76,17 +83,33 @@ class ClassSharesPlot(pg.PlotItem):
                                               brush=(*style.GENERATOR, 230), pen=None)
         self.addItem(self.bars)
         self.addItem(self.confident_bars)
-        legend = self.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        # Under the axis, with the uniform share as a legend entry: labelled in the plot,
+        # "uniform 0.1" sat on the bars.
+        legend = self.legend_below(columns=3)
         legend.addItem(self.bars, "most likely class")
-        legend.addItem(self.confident_bars, "classified with p >= 0.9")
-        self.addItem(style.reference_line(0.1, "uniform 0.1"))
+        legend.addItem(self.confident_bars, "classified with p ≥ 0.9")
+        self.uniform = self.plot([-0.6, 9.6], [0.1, 0.1], name="uniform share 0.1",
+                                 pen=style.pen(style.REFERENCE, 1, Qt.PenStyle.DashLine))
+        self.vb.sigResized.connect(self.fit_legend)
+        self.waiting = pg.TextItem(WAITING_TEXT, anchor=(0.5, 0.5), color=(90, 90, 90))
+        self.addItem(self.waiting)
         self.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         self.setXRange(-0.6, 9.6, padding=0)
         self.setYRange(0, 0.5, padding=0)
         self._top = 0.5
+        self.show_waiting()
+
+    def show_waiting(self) -> None:
+        """No classification yet: empty bars and the note."""
+        for bars in (self.bars, self.confident_bars):
+            bars.setOpts(height=np.zeros(10))
+        self.waiting.setPos(4.5, 0.5 * self._top)
+        self.waiting.setVisible(True)
+        self.setTitle(CLASSES_TITLE)
 
     def show_counts(self, counts: np.ndarray, confident_counts: np.ndarray, confident: float,
                     coverage: float, step: int) -> None:
+        self.waiting.setVisible(False)
         total = max(1, counts.sum())
         shares = counts / total
         self.bars.setOpts(height=shares)
@@ -95,11 +118,13 @@ class ClassSharesPlot(pg.PlotItem):
         if top != self._top:
             self._top = top
             self.setYRange(0, top, padding=0)
-        self.setTitle(f"Classes at step {step:,}: {confident:.0%} sure, "
+        # Two lines: on one, the numbers were cut in a column a quarter of the window wide.
+        self.setTitle(f"Classes at step {step:,}<br>{confident:.0%} sure (p ≥ 0.9), "
                       f"coverage {coverage:.2f}")
 
 
 GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
+GRID_MARGIN = 0.02  # of a grid's size, left blank around it
 
 
 class ImagesView(pg.GraphicsLayoutWidget):
@@ -118,6 +143,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.addItem(self.classes, row=0, col=2)
         self.addItem(self.losses, row=1, col=0, colspan=2)
         self.addItem(self.d_outputs, row=1, col=2)
+        level_legends((self.losses, self.d_outputs))
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         for column, stretch in enumerate((3, 3, 2)):
@@ -134,7 +160,11 @@ class ImagesView(pg.GraphicsLayoutWidget):
             plot.setMinimumWidth(GRID_MINIMUM_WIDTH)
             plot.setPreferredWidth(self._grid_width)
         self._real_shown = True
-        self._classes_shown = None  # the classification last drawn
+        self._classes_shown = None  # the classification last drawn ("waiting": none)
+        self._grids = ((self.samples_plot, self.samples_image),
+                       (self.real_plot, self.real_image))
+        for plot, _ in self._grids:
+            plot.vb.sigResized.connect(self._equal_grids)
 
     def show_real(self, shown: bool) -> None:
         self._real_shown = shown
@@ -144,12 +174,41 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.real_plot.setPreferredWidth(self._grid_width if shown else 0)
         self.ci.layout.setColumnStretchFactor(1, 3 if shown else 0)
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
+        self._equal_grids()
 
     def receive(self, snapshot) -> None:
         """The run's real digits come with its first frame only: drawn (and so kept) at once,
         even when that frame itself is never drawn."""
         if snapshot.view.real_grid is not None:
             self.real_image.setImage(snapshot.view.real_grid)
+            self._equal_grids()
+
+    def _equal_grids(self, *_) -> None:
+        """Both grids drawn at one scale, the largest at which both fit their plots.
+
+        Each plot fitted its own image, and the two plots' widths differ by the layout's
+        rounding and their titles: the real digits were drawn smaller than the generated
+        ones. The ranges set here give both the same screen pixels per image pixel."""
+        shown = [(plot, image) for plot, image in self._grids
+                 if image.image is not None and plot.isVisible()
+                 and plot.vb.width() > 0 and plot.vb.height() > 0]
+        if not shown:
+            return
+        # A margin of GRID_MARGIN of the image on each side keeps the grids apart.
+        per_pixel = (1 + 2 * GRID_MARGIN) * max(
+            max(image.image.shape[1] / plot.vb.width(), image.image.shape[0] / plot.vb.height())
+            for plot, image in shown)
+        for plot, image in shown:
+            rows, columns = image.image.shape
+            half_w, half_h = 0.5 * per_pixel * plot.vb.width(), 0.5 * per_pixel * plot.vb.height()
+            plot.vb.setRange(xRange=(0.5 * columns - half_w, 0.5 * columns + half_w),
+                             yRange=(0.5 * rows - half_h, 0.5 * rows + half_h), padding=0.0)
+
+    def set_scale(self, scale: float) -> None:
+        """Text and lines of every plot at ``scale`` (presentation mode)."""
+        for plot in (self.samples_plot, self.real_plot, self.classes, self.losses,
+                     self.d_outputs):
+            plot.set_scale(scale)
 
     def show_evaluation(self, evaluation, history: dict) -> None:
         pass  # MNIST frames are drawn as they come; nothing is evaluated on the side
@@ -160,16 +219,23 @@ class ImagesView(pg.GraphicsLayoutWidget):
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
+        shape = None if self.samples_image.image is None else self.samples_image.image.shape
         self.samples_image.setImage(view.samples_grid)
+        if view.samples_grid.shape != shape:
+            self._equal_grids()
         if view.grid_title != self.samples_plot.titleLabel.text:  # a layout, or a Reset's codes
             self.samples_plot.setTitle(view.grid_title)
         # The trainer classifies every few seconds and repeats the result in the frames
         # between: unchanged bars and title are not redrawn (a noticeable part of a frame).
-        classes = (None if view.class_counts is None else
+        # A classification at step 0 is of the untrained generator's noise: not shown.
+        classes = ("waiting" if view.class_counts is None or view.classified_step == 0 else
                    (view.classified_step, view.confident, view.coverage,
                     view.class_counts.tobytes(), view.confident_counts.tobytes()))
-        if classes is not None and classes != self._classes_shown:
+        if classes != self._classes_shown:
             self._classes_shown = classes
-            self.classes.show_counts(view.class_counts, view.confident_counts, view.confident,
-                                     view.coverage, view.classified_step)
+            if classes == "waiting":
+                self.classes.show_waiting()
+            else:
+                self.classes.show_counts(view.class_counts, view.confident_counts,
+                                         view.confident, view.coverage, view.classified_step)
         show_training_curves(self.losses, self.d_outputs, snapshot, running)

@@ -25,6 +25,7 @@ class ModePages(QStackedWidget):
         self.views: dict[str, View] = {}
         self.pages: dict[str, QWidget] = {}
         self.real_digits_shown = True  # MNIST: real digits beside the generated ones
+        self.scale = 1.0  # text and lines of every view (presentation mode)
 
     def view(self, mode: str) -> View:
         """The view of ``mode``, built on first use."""
@@ -40,6 +41,8 @@ class ModePages(QStackedWidget):
                 layout.addWidget(view, 1)
             elif mode == "mnist":
                 view.show_real(self.real_digits_shown)
+            if self.scale != 1.0:
+                view.set_scale(self.scale)
             self.views[mode] = view
             self.pages[mode] = page
             self.addWidget(page)
@@ -53,3 +56,9 @@ class ModePages(QStackedWidget):
         self.real_digits_shown = shown
         if "mnist" in self.views:
             self.views["mnist"].show_real(shown)
+
+    def set_scale(self, scale: float) -> None:
+        """Every view's text and lines at ``scale``, those built later too."""
+        self.scale = scale
+        for view in self.views.values():
+            view.set_scale(scale)

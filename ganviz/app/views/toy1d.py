@@ -11,42 +11,58 @@ from ganviz.app.views.curves import (
     ConvergencePlot,
     DiscriminatorOutputPlot,
     LossesPlot,
+    reference_line,
     show_training_curves,
 )
+from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core import config, theory
 
 # One band per component of the largest mixture. (Each band of the highest-density region
 # holds a mode; equal-std mixtures have at most one per component, and in case another has
 # more, the last band spans the rest.)
 MAX_REGIONS = config.lookup("mixture_means").lengths[1]
+# D* of the generator drawn as the fill, which the verdict judges (see core/toy1d/verdict).
+D_STAR_TEXT = "D* = p_data / (p_data + p_g), for the averaged G"
 
 
-class DensitiesPlot(pg.PlotItem):
+TITLE = "Densities and discriminator"
+
+
+class DensitiesPlot(ScaledPlot):
     """Densities on the left axis, D(x) on its own 0..1 axis on the right."""
 
     def __init__(self) -> None:
-        super().__init__(title="Densities and discriminator")
+        super().__init__(title=TITLE)
         style.fixed_plot(self, "x", "density")
-        legend = self.addLegend(offset=(10, 10), labelTextSize="9pt")
+        # Under the x axis: inside, its five entries covered D* and the tails.
+        legend = self.legend_below(columns=3)
+        self.setToolTip(
+            "Generator densities: histograms of 20,000 samples. The averaged (EMA) "
+            "generator is the one judged (JS, D*, the verdict); the one as trained, which D "
+            "plays against, is dotted. D* = p_data / (p_data + p_g) is the optimal D for "
+            "the averaged generator; the shaded bands are where D is judged (the data's "
+            "95% of highest density).")
 
         self.real_curve = self.plot(pen=style.pen(style.REAL, 2.5), fillLevel=0,
                                     brush=(*style.REAL, 50), name="real data (exact pdf)")
         self.generator_curve = self.plot(
             stepMode="center", pen=style.pen(style.GENERATOR, 2.0), fillLevel=0,
-            brush=(*style.GENERATOR, 60), name="generator, EMA (histogram of 20,000 samples)")
+            brush=(*style.GENERATOR, 60),
+            name="generator, averaged (EMA)")
         self.raw_generator_curve = self.plot(
             stepMode="center", pen=style.pen(style.GENERATOR, 1.0, Qt.PenStyle.DotLine, 200),
-            name="generator as trained, no EMA (histogram)")
+            name="generator as trained (no EMA)")
 
         # D(x) lives in a second view box sharing the x axis, scaled 0..1 on the right.
         self.d_box = style.RightAxisBox(self, "D(x)", style.DISCRIMINATOR)
+        self.side_boxes.append(self.d_box)
         self.d_box.setYRange(0.0, 1.0, padding=0.0)
         self.d_curve = pg.PlotCurveItem(pen=style.pen(style.DISCRIMINATOR, 2.5), connect="finite")
         self.d_star_curve = pg.PlotCurveItem(
             pen=style.pen(style.OPTIMAL, 2.0, Qt.PenStyle.DashLine), connect="finite")
         self.d_box.addItem(self.d_star_curve)
         self.d_box.addItem(self.d_curve)
-        self.d_line = style.reference_line(0.5, "D = 0.5", style.DISCRIMINATOR)
+        self.d_line = reference_line(0.5, "D = 0.5", style.DISCRIMINATOR)
         self.d_box.addItem(self.d_line)
         # Where the real data lie (their 95% of highest density), where D is judged: one
         # band per mode of a mixture (it has at most MAX_REGIONS), unused bands hidden.
@@ -61,24 +77,17 @@ class DensitiesPlot(pg.PlotItem):
             self.judged_regions.append(region)
         self.legend = legend
         legend.addItem(self.d_curve, "D(x), right axis")
-        legend.addItem(self.d_star_curve, "D*(x) = p_data / (p_data + p_g), optimal D")
-        self.vb.sigResized.connect(self._place_summary)
+        legend.addItem(self.d_star_curve, D_STAR_TEXT)
+        self.vb.sigResized.connect(self.fit_legend)
         self._objective: tuple | None = None
         self._d_range = (0.0, 1.0)
         self._probability = True
-
-        self.summary = pg.TextItem(anchor=(1, 0), color=(40, 40, 40))
-        self.summary.setParentItem(self.vb)
         self._x_range: tuple[float, float] | None = None
         self._y_top = 0.0
 
     def attach(self) -> None:
         """Call once the plot is in a scene: the D view box must join the same scene."""
         self.d_box.attach()
-        self._place_summary()
-
-    def _place_summary(self) -> None:
-        self.summary.setPos(self.vb.width() - 8, 4)
 
     def show_evaluation(self, evaluation) -> None:
         self.real_curve.setData(evaluation.x, evaluation.real_pdf)
@@ -114,10 +123,9 @@ class DensitiesPlot(pg.PlotItem):
         if wanted > self._y_top or wanted < 0.5 * self._y_top:
             self._y_top = wanted
             self.setYRange(0.0, wanted, padding=0.0)
-        self.summary.setText(
-            f"step {evaluation.step:,}   JS {evaluation.js_bits:.4f} bits   "
-            f"G mean {evaluation.gen_mean:.3f}   G std {evaluation.gen_std:.3f}"
-        )
+        # The numbers in the title: inside the plot they covered D where it is near 1.
+        self.setTitle(f"{TITLE}: step {evaluation.step:,}, JS {evaluation.js_bits:.4f} bits, "
+                      f"averaged G mean {evaluation.gen_mean:.3f}, std {evaluation.gen_std:.3f}")
 
     def show_target(self, x: np.ndarray, pdf: np.ndarray) -> None:
         """The real density alone, while the training process is still loading torch."""
@@ -126,8 +134,8 @@ class DensitiesPlot(pg.PlotItem):
         self.setXRange(*self._x_range, padding=0.0)
         self._y_top = 1.3 * float(pdf.max())
         self.setYRange(0.0, self._y_top, padding=0.0)
-        self.summary.setText("the real density; the generator and D appear with the first "
-                             "frame")
+        self.setTitle(f"{TITLE}: the real density; the generator and D appear with the "
+                      "first frame")
 
     def set_objective(self, name: str, smoothing: float, minibatch: bool,
                       batch_size: int) -> None:
@@ -152,11 +160,12 @@ class DensitiesPlot(pg.PlotItem):
             self.d_line.label.setFormat(f"D = {equilibrium.d_output:g}{note}")
         has_d_star = name in ("minimax", "nonsaturating", "lsgan")
         self.d_star_curve.setVisible(has_d_star)
-        star = "D*(x) = p_data / (p_data + p_g), optimal D for G as trained"
+        star = D_STAR_TEXT
         if smoothing and objective.uses_smoothing():
-            star = f"D*(x) = {1 - smoothing:g} p_data / (p_data + p_g), optimal D"
+            star = D_STAR_TEXT.replace("p_data /", f"{1 - smoothing:g} p_data /")
         self.legend.getLabel(self.d_star_curve).setText(
             star if has_d_star else f"D*: no closed form for {name}")
+        self.fit_legend()  # the entries' widths changed
         self._probability = objective.d_is_probability
         if self._probability:
             self._d_range = (0.0, 1.0)
@@ -193,6 +202,13 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         self.densities.attach()
         self.convergence.attach()
+        self.plots = (self.densities, self.losses, self.d_outputs, self.convergence)
+        level_legends(self.plots[1:])
+
+    def set_scale(self, scale: float) -> None:
+        """Text and lines of every plot at ``scale`` (presentation mode)."""
+        for plot in self.plots:
+            plot.set_scale(scale)
 
     def preview_target(self, settings: dict) -> None:
         """The real density of ``settings`` alone, before the first frame: it needs no torch."""

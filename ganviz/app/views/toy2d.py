@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ganviz.app import style
@@ -16,6 +17,7 @@ from ganviz.app.views.curves import (
     _HistoryPlot,
     show_training_curves,
 )
+from ganviz.app.views.scale import ScaledPlot, level_legends, scale_plot
 
 # D's colours: fake-looking (0) purple, undecided (0.5) white, real-looking (1) green. Pale
 # enough that the points on top stay readable.
@@ -33,6 +35,20 @@ LAYERS = (
     ("manifold", "Manifold", "The image of a 21x21 grid of noise values (2-D noise only): "
                              "how the generator folds its noise plane"),
 )
+
+
+CURVES_MIN_WIDTH = 300  # px (at scale 1) left to the curves beside the plane
+MIN_PLANE_SIDE = 120  # px: the plane's view box never gets smaller
+
+
+class _ResizingLayout(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget that calls ``resized()`` after each resize."""
+
+    resized = staticmethod(lambda: None)  # replaced by the view (set before __init__ ends)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized()
 
 
 def arrow_segments(starts: np.ndarray, vectors: np.ndarray, width: float) -> np.ndarray:
@@ -53,8 +69,10 @@ def arrow_segments(starts: np.ndarray, vectors: np.ndarray, width: float) -> np.
     return segments
 
 
-class PlanePlot(pg.PlotItem):
-    """The data plane: D's surface as a heatmap with the points, arrows and grid on top."""
+class PlanePlot(ScaledPlot):
+    """The data plane: D's surface as a heatmap with the points, arrows and grid on top.
+
+    Its legend and numbers are under the x axis: over the plane they hid D's surface."""
 
     def __init__(self) -> None:
         super().__init__(title="Real and generated points on D's surface")
@@ -73,22 +91,16 @@ class PlanePlot(pg.PlotItem):
                                        brush=pg.mkBrush(*style.GENERATOR, 220), name="fake")
         for item in (self.manifold, self.real, self.fake, self.arrows):
             self.addItem(item)
-        legend = self.addLegend(offset=(8, 8), labelTextSize="9pt", brush=(255, 255, 255, 200))
+        legend = self.legend_below(columns=2)
         legend.addItem(self.real, "real data")
         legend.addItem(self.fake, "generator as trained, G(z) of fixed z")
         legend.addItem(self.arrows, "−∂L_G/∂x: where G is pushed")
         legend.addItem(self.manifold, "G of a noise grid")
-        self.legend = legend
-        self.summary = pg.TextItem(anchor=(1, 1), color=(40, 40, 40),
-                                   fill=pg.mkBrush(255, 255, 255, 190))
-        self.summary.setParentItem(self.vb)
-        self.vb.sigResized.connect(self._place_summary)
+        self.summary = self.caption_below()
+        self.vb.sigResized.connect(self.fit_legend)
         self._bounds: tuple | None = None
         self._real_points: np.ndarray | None = None
         self._manifold_connect: np.ndarray | None = None
-
-    def _place_summary(self) -> None:
-        self.summary.setPos(self.vb.width() - 6, self.vb.height() - 6)
 
     def show_evaluation(self, evaluation) -> None:
         x0, x1, y0, y1 = evaluation.bounds
@@ -111,12 +123,11 @@ class PlanePlot(pg.PlotItem):
                                   evaluation.arrow_scale * evaluation.gradients[finite], x1 - x0)
         self.arrows.setData(segments[:, 0], segments[:, 1])
         self._show_manifold(evaluation.manifold)
-        text = (f"step {evaluation.step:,}   KL {evaluation.kl_bits:.3f}   "
-                f"JS {evaluation.js_bits:.4f} bits")
+        text = (f"step {evaluation.step:,}: KL {evaluation.kl_bits:.3f}, "
+                f"JS {evaluation.js_bits:.4f} bits (averaged G)")
         if evaluation.mode_shares:
-            text += (f"\n{evaluation.modes_covered} of {len(evaluation.mode_shares)} modes "
+            text += (f"<br>{evaluation.modes_covered} of {len(evaluation.mode_shares)} modes "
                      f"covered, {evaluation.high_quality:.0%} within 3σ of a mode")
-        text += "\n(measured on samples of the averaged generator)"
         self.summary.setText(text)
 
     def _show_manifold(self, manifold: np.ndarray | None) -> None:
@@ -145,7 +156,7 @@ class PlanePlot(pg.PlotItem):
         for curve in (self.arrows, self.manifold):
             curve.setData([], [])
         self.surface.clear()
-        self.summary.setText("")
+        self.summary.setText(" ")  # a blank line keeps the caption's height
 
 
 class DivergencePlot(_HistoryPlot):
@@ -192,7 +203,7 @@ class Toy2DView(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = _ResizingLayout()
         layout.addWidget(self.graphics, 1)
         self.plane = PlanePlot()
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=SURFACE_COLOURS,
@@ -205,9 +216,18 @@ class Toy2DView(QWidget):
         self.graphics.addItem(self.losses, row=0, col=2)
         self.graphics.addItem(self.d_outputs, row=1, col=2)
         self.graphics.addItem(self.divergence, row=2, col=2)
+        level_legends((self.losses, self.d_outputs, self.divergence))
+        # The plane's column is sized by _fit_plane (a square); the curves take the rest.
         layout_ = self.graphics.ci.layout
-        layout_.setColumnStretchFactor(0, 4)
-        layout_.setColumnStretchFactor(2, 2)
+        layout_.setColumnStretchFactor(0, 0)
+        layout_.setColumnStretchFactor(2, 1)
+        layout_.setAlignment(self.plane, Qt.AlignmentFlag.AlignCenter)
+        self.scale = 1.0
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_plane)
+        self._refits = 0  # fits in a row that left the plane not square yet
+        self.graphics.resized = self._request_fit
+        self.plane.vb.sigResized.connect(self._check_square)
         self._layers = {"surface": (self.plane.surface,), "real": (self.plane.real,),
                         "fake": (self.plane.fake,),
                         "gradients": (self.plane.arrows,),
@@ -216,6 +236,50 @@ class Toy2DView(QWidget):
         # The real sample, sent with a dataset's first frame only; the evaluations measure
         # every later state against it.
         self._real_points: np.ndarray | None = None
+
+    # ------------------------------------------------------------------- the square
+    def _request_fit(self) -> None:
+        self._refits = 0
+        self._fit_timer.start()
+
+    def _check_square(self, *_) -> None:
+        # The legend's rows follow the plane's width, and change its height: a fit or two
+        # more settle it.
+        vb = self.plane.vb
+        # The colour bar beside the plane's view box, not beside its legend and caption.
+        top = vb.geometry().top()
+        bottom = self.plane.height() - vb.geometry().bottom()
+        self.colour_bar.layout.setContentsMargins(1, top, 1, max(1.0, bottom))
+        if abs(vb.width() - vb.height()) > 2 and self._refits < 3:
+            self._refits += 1
+            self._fit_timer.start()
+
+    def _fit_plane(self) -> None:
+        """The plane's view box a square, as large as the height (and the curves' minimum
+        width) allow: the data's bounds are square, so the surface fills it. In a cell of
+        another shape, the locked aspect left white bands above and below the surface."""
+        plane, vb, grid = self.plane, self.plane.vb, self.graphics.ci
+        if vb.width() <= 0 or vb.height() <= 0:
+            return
+        left, top, right, bottom = grid.layout.getContentsMargins()
+        spacing = max(0.0, grid.layout.horizontalSpacing())
+        extra_w = plane.width() - vb.width()  # axes
+        extra_h = plane.height() - vb.height()  # title, axis, legend, caption
+        room_w = (grid.width() - left - right - 2 * spacing - self.colour_bar.width()
+                  - CURVES_MIN_WIDTH * self.scale - extra_w)
+        side = max(MIN_PLANE_SIDE, min(room_w, grid.height() - top - bottom - extra_h))
+        plane.fit_legend(side)  # its rows change extra_h: _check_square fits again
+        plane.setMinimumWidth(side + extra_w)
+        plane.setMaximumWidth(side + extra_w)
+        plane.setMaximumHeight(side + extra_h)
+
+    def set_scale(self, scale: float) -> None:
+        """Text and lines of every plot at ``scale`` (presentation mode)."""
+        self.scale = scale
+        for plot in (self.plane, self.losses, self.d_outputs, self.divergence):
+            plot.set_scale(scale)
+        scale_plot(self.colour_bar, scale)
+        self._request_fit()
 
     def show_layer(self, name: str, shown: bool) -> None:
         for item in self._layers[name]:
