@@ -112,7 +112,8 @@ class FileOperations(QObject):
         plots = {}
         for item in page.ci.items:
             if isinstance(item, pg.PlotItem):
-                plots[item.titleLabel.text or "plot"] = item
+                name = getattr(item, "export_name", "") or item.titleLabel.text
+                plots[name or "plot"] = item
         return plots
 
     def export_plot_dialog(self) -> None:

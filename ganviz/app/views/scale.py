@@ -150,6 +150,8 @@ class ScaledPlot(pg.PlotItem):
         self.side_boxes: list[pg.ViewBox] = []  # view boxes on a second axis, scaled too
         self.caption: pg.LabelItem | None = None
         self.legend_group: tuple[ScaledPlot, ...] = ()  # plots beside it (see fit_legend)
+        # Its name in Export plot: the title it was built with (a title may carry numbers).
+        self.export_name = str(kwargs.get("title") or "")
         super().__init__(*args, **kwargs)
         let_shrink(self.titleLabel)
 
