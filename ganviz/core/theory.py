@@ -14,7 +14,7 @@ CURVES = ("loss_d", "loss_g", "d_real", "d_fake")
 # p_g = p_data exactly that estimate is ~0.001-0.002 bits, so 0.01 leaves room for the
 # sampling noise and nothing a user could see. D within 0.05 of its equilibrium value
 # looks flat on a 0..1 axis. D* is estimated from a smoothed histogram: for p_g = p_data
-# its largest error over the data's central 95% is ~0.05, so D within 0.1 of D* agrees.
+# its largest error where the data lie is ~0.05, so D within 0.1 of D* agrees.
 JS_CONVERGED_BITS = 0.01
 D_TOLERANCE = 0.05
 D_STAR_TOLERANCE = 0.1

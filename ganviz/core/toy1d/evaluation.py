@@ -34,7 +34,7 @@ DENSITY_SAMPLES = 20_000
 # the central 95%). Between the modes of a mixture p_data is almost nil; a continuous
 # generator must leave a bridge of mass there, and D rightly dips far from 1/2 even when
 # the generator is close, which says nothing about whether the game is at its equilibrium.
-# D* is compared with D over the central 95%, as `d_star_gap` is defined.
+# D* is compared with D there too (`d_star_gap`), and the plot shades that region.
 CENTRAL_MASS = 0.95
 
 
@@ -57,12 +57,12 @@ class Evaluation:
     gen_mean: float
     gen_std: float
     d_max_dev: float  # how far D is from its equilibrium where the data lie (see judge)
-    d_star_gap: float  # max |D - D*| over the central 95% (NaN where D* is undefined)
+    d_star_gap: float  # max |D - D*| where D is judged (NaN where D* is undefined)
     value: float  # V(D, G) (cross-entropy games) or the Wasserstein estimate (wgan-gp)
     verdict: str  # one of VERDICTS, of this evaluation alone (no hysteresis)
     verdict_text: str  # the verdict in plain words, with its numbers
     d_equilibrium: float | None  # where D settles at the equilibrium (None: no one value)
-    central: tuple[float, float]  # the real data's central 95%: D* is compared there
+    central: tuple[float, float]  # the real data's central 95%
     judged: tuple[tuple[float, float], ...]  # where D is judged: the 95% of highest density
     mode_shares: tuple[float, ...] = ()  # mixtures: the trained G's share near each mode
     words: Words = PROBABILITY_D  # how the verdict names D, for a Verdict following the run
@@ -194,20 +194,17 @@ def evaluate(
     gen_mass = np.append(gen_density * np.diff(edges), gen_outside / num_samples)
     js = js_divergence_bits(real_mass, gen_mass)
 
-    # D is scored on the plot's grid, on the real data's central 95% and where they lie.
+    # D is scored on the plot's grid and where the real data lie.
     x = np.linspace(lo, hi, curve_points)
     c_lo, c_hi = target.central_interval(CENTRAL_MASS)
-    central = np.linspace(c_lo, c_hi, 201)
     judged_region = target.high_density_region(CENTRAL_MASS)
     judged = _points_over(judged_region, 201)
     reference = None
     if isinstance(discriminator, MinibatchDiscriminator):
         reference = raw[: max(1, state.batch_size - 1)]  # as one more member of a G batch
-    d_values = discriminator_output(discriminator, np.concatenate((x, central, judged)),
+    d_values = discriminator_output(discriminator, np.concatenate((x, judged)),
                                     offset, scale, objective, reference)
-    d_curve = d_values[:curve_points]
-    d_central = d_values[curve_points: curve_points + len(central)]
-    d_judged = d_values[curve_points + len(central):]
+    d_curve, d_judged = d_values[:curve_points], d_values[curve_points:]
 
     # D* from the exact p_data and the (smoothed) histogram of the averaged generator: the
     # generator drawn as the fill, whose JS the verdict judges. D* of the trained one (the
@@ -216,12 +213,15 @@ def evaluate(
     # stays within 0.47-0.49, and a D* of the one beside a JS of the other contradicted it.
     centres = 0.5 * (edges[:-1] + edges[1:])
     p_g_smooth = _smoothed(gen_density, bins=2.0)
-    both = np.concatenate((x, central))
+    # D and D* are compared where D is judged, where the data lie: between a mixture's
+    # modes p_data and p_g are both tiny and D* = p_data / (p_data + p_g) is the ratio of
+    # two noisy estimates (bimodal: off by 0.12 there with every sample where it belongs).
+    both = np.concatenate((x, judged))
     p_data = target.pdf(both)
     p_g = np.interp(both, centres, p_g_smooth, left=0.0, right=0.0)
     d_star_all = optimal_discriminator(p_data, p_g, objective, state.label_smoothing)
-    d_star, d_star_central = d_star_all[:curve_points], d_star_all[curve_points:]
-    gaps = np.abs(d_central - d_star_central)
+    d_star, d_star_judged = d_star_all[:curve_points], d_star_all[curve_points:]
+    gaps = np.abs(d_judged - d_star_judged)
     d_star_gap = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
 
     equilibrium = objective.equilibrium(state.label_smoothing)
