@@ -174,9 +174,9 @@ def test_the_window_remembers_preset_settings_and_geometry_and_restores_defaults
     store.setValue("preset", "no-such-preset")
     assert remembered.last_launch() is None
     # Valid for the schema, not for this preset's networks (its BatchNorm needs 2): dropped.
-    store.setValue("preset", "keras-mlp")
+    store.setValue("preset", "mnist-keras-mlp")
     store.setValue("settings", '{"batch_size": 1}')
-    assert remembered.last_launch() == ("keras-mlp", {})
+    assert remembered.last_launch() == ("mnist-keras-mlp", {})
 
     again = open_window("gaussian", {"lr_g": 0.003, "k": 3})
     again.restore_defaults(confirm=False)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ganviz.app import actions, screen_fit
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
 from ganviz.app.presenter import Presenter
+from ganviz.app.timeline_bar import TimelineBar
 from ganviz.app.views.pages import ModePages
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
@@ -53,7 +54,8 @@ class MainWindow(QMainWindow):
         self.presenter = Presenter(lambda mode: self.stack.view(mode), self.statusBar(),
                                    parent=self)
         self.stack = ModePages(self.presenter.verdict)
-        self.setCentralWidget(self.stack)
+        self.timeline_bar = TimelineBar()
+        self._build_centre()
         actions.install(self)
         self._show_mode(self.mode)
         self._build_controls()
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         # Started with the first 1-D or 2-D frame: its torch import would compete with the
         # training process's for the cores while the window waits for that frame.
         self._evaluation_started = False
+        self._closed = False
 
     # Parts under the names tests, the benchmark and older code use.
     settings = _forward("ledger.settings")  # what the trainer uses, as it last said
@@ -91,6 +94,29 @@ class MainWindow(QMainWindow):
         self.mode = mode
         self.stack.show_mode(mode)
         self.real_digits_action.setVisible(mode == "mnist")
+
+    def _build_centre(self) -> None:
+        """The mode's page, and under it the timeline: drag it to see a past moment in
+        every view while training goes on, branch from one, switch branches."""
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.timeline_bar)
+        self.setCentralWidget(centre)
+        bar = self.timeline_bar
+        # Through the worker of the moment: a failed trainer is replaced by a new one.
+        bar.moment_chosen.connect(lambda step: self.training_worker.request_view_at(step))
+        bar.branch_requested.connect(lambda step: self.training_worker.request_branch(step))
+        bar.branch_switched.connect(
+            lambda number: self.training_worker.request_switch_branch(number))
+
+        def show_timeline(view, verdicts) -> None:
+            bar.show_timeline(view)
+            bar.set_verdicts([step for step, _ in verdicts], [v for _, v in verdicts])
+
+        self.presenter.show_timeline = show_timeline
 
     def _build_controls(self) -> None:
         self.controls = ControlPanel(self.preset, self.settings)
@@ -209,6 +235,7 @@ class MainWindow(QMainWindow):
 
     def clear_curves(self) -> None:
         self.presenter.clear(list(self.stack.views.values()))
+        self.timeline_bar.show_timeline(None)
 
     def show_default_size(self) -> None:
         self.set_full_screen(False)
@@ -240,6 +267,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ worker results
     def _on_frame(self, frame: Frame) -> None:
+        if self._closed:
+            return
         self.training_worker.frame_consumed()
         first = self.latest_frame is None
         if self.ledger.answered_by(frame):  # every change sent is answered: the truth
@@ -255,7 +284,7 @@ class MainWindow(QMainWindow):
             if not self._evaluation_started:
                 self._evaluation_started = True
                 self.evaluation_worker.start()
-            self.evaluation_worker.submit(frame.snapshot.view)
+            self.evaluation_worker.submit(frame.snapshot.view, Presenter.tag_of(frame))
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
         """The trainer paused on a NaN/Inf: say so, and offer the last good state."""
@@ -280,6 +309,7 @@ class MainWindow(QMainWindow):
         remembered.remember(self.preset, self.ledger.requested(), self.saveGeometry())
         # Gone from the screen at once: stopping a trainer mid-iteration may take seconds.
         self.hide()
+        self._closed = True  # frames still queued start nothing (an evaluation thread)
         self.presenter.stop()  # results still queued, or sent while the workers stop
         if self.training_worker is not None:
             self.training_worker.stop()

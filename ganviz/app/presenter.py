@@ -16,8 +16,8 @@ from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ganviz.app.views import View
-from ganviz.core.history import EvaluationHistory
-from ganviz.core.protocol import Frame
+from ganviz.core.branch_history import BranchHistories
+from ganviz.core.protocol import Frame, TimelineView
 from ganviz.core.toy1d.verdict import Verdict
 
 # The verdict banner's colours: background, text.
@@ -142,9 +142,12 @@ class StatusLabels:
         """``training``: the user asked to train (the trainer's frames say so a moment
         later, or seconds later while an MNIST trainer builds its first frame)."""
         snapshot = frame.snapshot
+        timeline = frame.timeline
+        where = ("" if timeline is None or timeline.viewing is None
+                 else f", viewing the past: live at {timeline.live_step:,}")
         self.iteration.setText(
             f"Iteration {snapshot.step:,}  (D updates {snapshot.d_updates:,}, "
-            f"G updates {snapshot.g_updates:,})")
+            f"G updates {snapshot.g_updates:,}{where})")
         rate = frame.iterations_per_second
         if not frame.running:
             # Asked to train, the trainer has not said so yet: not "paused".
@@ -180,7 +183,8 @@ class Presenter(QObject):
                  show_pending: Callable[[tuple], None] = lambda names: None,
                  parent: QObject | None = None) -> None:
         """``view_of(mode)``: the view that draws ``mode``; ``show_pending(names)``: show the
-        settings that wait for a Reset."""
+        settings that wait for a Reset; ``show_timeline(view, verdicts)`` (set later): draw
+        the timeline and the verdict along it."""
         super().__init__(parent)
         self.view_of = view_of
         self.show_pending = show_pending
@@ -190,8 +194,13 @@ class Presenter(QObject):
         self.status = StatusLabels(status_bar)
         self.training = False  # the user asked to train (the trainer says so in its frames)
         self.latest_frame: Frame | None = None
-        self.latest_evaluation = None
-        self.evaluation_history = EvaluationHistory()
+        self.latest_evaluation = None  # the one the views show (a past one while viewing)
+        self.histories = BranchHistories()  # the evaluations' curves, by branch
+        self.live_verdict: tuple[str, str] | None = None
+        self.show_timeline: Callable[[TimelineView, list], None] = lambda view, verdicts: None
+        # The other branches' curves, drawn faded: frames carry them only when they change.
+        self.faded: tuple = ()
+        self.timeline_dirty = False
         self.frame_dirty = False  # a frame not drawn yet
         self.evaluation_dirty = False  # an evaluation not drawn yet
         self.last_draw_time = -MIN_DRAW_INTERVAL_S
@@ -201,15 +210,68 @@ class Presenter(QObject):
         self.draw_timer.timeout.connect(self.draw)
 
     # ------------------------------------------------------------------------ arriving
+    @property
+    def evaluation_history(self):
+        """The evaluations' curves of the branch being trained."""
+        return self.histories.current
+
+    def viewing(self) -> int | None:
+        """The past iteration the views show, or None: the live run."""
+        frame = self.latest_frame
+        return None if frame is None or frame.timeline is None else frame.timeline.viewing
+
     def take_frame(self, frame: Frame) -> None:
         self.view_of(frame.snapshot.mode).receive(frame.snapshot)
+        previous = self.viewing()
         self.latest_frame = frame
         self.frame_dirty = True
+        timeline = frame.timeline
+        if timeline is not None:
+            branches = {b.number: (b.parent, b.fork_step) for b in timeline.branches}
+            if self.histories.follow(timeline.current, branches):
+                self.evaluation_dirty = True  # the convergence curves of the other branch
+            if timeline.faded is not None:
+                self.faded = timeline.faded
+            self.timeline_dirty = True
+            if timeline.viewing is None and previous is not None:
+                self._back_to_live()
         self.request_draw()
 
-    def take_evaluation(self, evaluation) -> None:
+    def _back_to_live(self) -> None:
+        """Live again: the views show the newest live evaluation, not the past one."""
+        live = self.histories.current.latest
+        self.latest_evaluation = live
+        self.evaluation_dirty = live is not None
+
+    @staticmethod
+    def tag_of(frame: Frame) -> tuple | None:
+        """What an evaluation of ``frame``'s state is of: (branch, past moment or None)."""
+        timeline = frame.timeline
+        return None if timeline is None else (timeline.current, timeline.viewing)
+
+    def take_evaluation(self, evaluation, tag: tuple | None = None) -> None:
+        """An evaluation of the live run, or of the past moment the user views (``tag``,
+        see tag_of; None: the live run): shown, but only the live run's are points of the
+        curves over iterations. One of a branch left since, or of a moment no longer
+        viewed, is dropped."""
+        viewing = self.viewing()
+        branch, past = tag if tag is not None else (self.histories.number, None)
+        if self.histories.number is not None and branch != self.histories.number:
+            return  # made before a branch was made or switched to
+        if past is not None:
+            if past != viewing:
+                return  # the user has moved on to another moment, or back to live
+        else:
+            verdict = None
+            if evaluation.mode == "1d":
+                self.live_verdict = self.verdict_state.update_from(evaluation)
+                verdict = self.live_verdict[0]
+            self.histories.add(evaluation, verdict)
+            self.timeline_dirty = verdict is not None
+            if viewing is not None:  # the curves grow; the views keep the past moment
+                self.evaluation_dirty = self.latest_evaluation is not None
+                return
         self.latest_evaluation = evaluation
-        self.evaluation_history.add(evaluation)
         self.evaluation_dirty = True
         # While training, the next frame (normally within 1/30 s) draws it too: a draw of
         # its own would add the evaluation rate to the frame rate. A trainer that stops or
@@ -232,8 +294,10 @@ class Presenter(QObject):
         """A new run: ``views`` forget what they drew, and the evaluations start afresh."""
         for view in views:
             view.clear()
-        self.evaluation_history.clear()
+        self.histories.clear()
         self.verdict_state.reset()
+        self.live_verdict = None
+        self.faded = ()
 
     def stop(self) -> None:
         """Nothing more is drawn (the window closes while results are still queued)."""
@@ -260,15 +324,28 @@ class Presenter(QObject):
         if self.evaluation_dirty and evaluation is not None and evaluation.mode == snapshot.mode:
             view.show_evaluation(evaluation, self.evaluation_history.as_arrays())
             if evaluation.mode == "1d":
-                self.verdict.show_verdict(*self.verdict_state.update_from(evaluation))
+                self._show_verdict(evaluation)
         self.evaluation_dirty = False
         if self.frame_dirty:
             view.show_frame(snapshot, running=frame.running)
             self.show_pending(snapshot.pending_on_reset)
             self.frame_dirty = False
+        if self.timeline_dirty and frame.timeline is not None:
+            view.show_timeline(frame.timeline, self.faded)
+            self.show_timeline(frame.timeline, self.histories.verdicts)
+            self.timeline_dirty = False
         self._count_draw()
         self.status.show_frame(frame, self.frames_per_second(), self.training)
         self.drawn.emit(snapshot.step)
+
+    def _show_verdict(self, evaluation) -> None:
+        """The run's verdict (with hysteresis); a past moment's judged on its own."""
+        viewing = self.viewing()
+        if viewing is not None and evaluation.step == viewing:
+            verdict, text = evaluation.verdict, evaluation.verdict_text
+            self.verdict.show_verdict(verdict, f"Iteration {viewing:,} (the past): {text}")
+        elif self.live_verdict is not None:
+            self.verdict.show_verdict(*self.live_verdict)
 
     def _count_draw(self) -> None:
         now = time.perf_counter()

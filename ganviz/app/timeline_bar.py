@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from ganviz.core.protocol import TimelineView
 
 # The verdict's colours along the track (1-D): as the banner's.
-VERDICT_COLOURS = {"converged": QColor(44, 160, 44), "not converged": QColor(170, 170, 170),
-                   "D is not optimal": QColor(255, 127, 14), "diverged": QColor(214, 39, 40)}
+# Keyed by the verdicts of core/toy1d/verdict.py.
+VERDICT_COLOURS = {"converged": QColor(44, 160, 44), "not-converged": QColor(170, 170, 170),
+                   "d-not-optimal": QColor(255, 127, 14), "diverged": QColor(214, 39, 40)}
 TRACK = QColor(200, 200, 200)
 TICK = QColor(90, 90, 90)
 MARK = QColor(148, 103, 189)  # purple: a settings change

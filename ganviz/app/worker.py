@@ -195,7 +195,8 @@ class EvaluationWorker(QThread):
     Only the newest state is kept: states that arrive in between replace each other.
     """
 
-    evaluated = Signal(object)  # ganviz.core.toy1d.evaluation.Evaluation
+    # An Evaluation (1-D) or Evaluation2D, and the tag its state was submitted with.
+    evaluated = Signal(object, object)
     failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
@@ -203,11 +204,16 @@ class EvaluationWorker(QThread):
         self._mutex = QMutex()
         self._wake = QWaitCondition()
         self._pending = None
+        self._tag = None
         self._abort = False
 
-    def submit(self, model_state) -> None:
+    def submit(self, model_state, tag=None) -> None:
+        """Evaluate ``model_state`` when the rate allows, unless a newer state replaces it
+        first; ``tag`` comes back with its evaluation (the window's: which branch, and
+        which moment of it)."""
         with QMutexLocker(self._mutex):
             self._pending = model_state
+            self._tag = tag
             self._wake.wakeAll()
 
     def stop(self, timeout_ms: int = 5000) -> bool:
@@ -241,9 +247,9 @@ class EvaluationWorker(QThread):
                             break
                     if self._abort:
                         return
-                    state, self._pending = self._pending, None
+                    state, tag, self._pending = self._pending, self._tag, None
                 last_start = clock.elapsed()
                 chosen = evaluator_2d if isinstance(state, Toy2DState) else evaluator
-                self.evaluated.emit(chosen.evaluate(state))
+                self.evaluated.emit(chosen.evaluate(state), tag)
         except Exception:
             self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])

@@ -70,6 +70,22 @@ class BoundedHistory:
         self._bucket_sum[:] = 0.0
         self._bucket_count = 0
 
+    def copy(self) -> BoundedHistory:
+        twin = BoundedHistory(self.names, self.capacity)
+        twin.stride, twin._length, twin._bucket_count = (self.stride, self._length,
+                                                         self._bucket_count)
+        twin._steps[:] = self._steps
+        twin._values[:] = self._values
+        twin._bucket_sum[:] = self._bucket_sum
+        return twin
+
+    def truncate(self, step: int) -> None:
+        """Keep only the points at or before ``step`` (a branch goes on from there); the
+        bucket being filled belonged to later iterations and is dropped."""
+        self._length = int(np.searchsorted(self._steps[: self._length], step, side="right"))
+        self._bucket_sum[:] = 0.0
+        self._bucket_count = 0
+
 
 class EvaluationHistory:
     """JS divergence, V(D, G) and KL of successive evaluations, over iterations, bounded.
@@ -85,8 +101,11 @@ class EvaluationHistory:
     def __init__(self, capacity: int = 1024) -> None:
         self.history = BoundedHistory(self.NAMES, capacity)
         self.last_step = -1
+        self.latest = None  # the newest evaluation added
+
 
     def add(self, evaluation) -> None:
+        self.latest = evaluation
         if evaluation.step < self.last_step:
             self.history.clear()
         elif evaluation.step == self.last_step:
@@ -98,6 +117,18 @@ class EvaluationHistory:
     def clear(self) -> None:
         self.history.clear()
         self.last_step = -1
+        self.latest = None
+
+    def until(self, step: int) -> EvaluationHistory:
+        """A copy holding the evaluations at or before ``step``."""
+        twin = EvaluationHistory(self.history.capacity)
+        twin.history = self.history.copy()
+        twin.history.truncate(step)
+        steps = twin.history.steps()
+        twin.last_step = int(steps[-1]) if len(steps) else -1
+        if self.latest is not None and self.latest.step <= step:
+            twin.latest = self.latest
+        return twin
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         return self.history.as_arrays()

@@ -47,9 +47,10 @@ class TimelineControl:
     def branch_here(self, trainer, step: int) -> str:
         number = branch_from(trainer, step)
         self.viewing, self._faded_changed = None, True
-        return (f"Branch {number} goes on from iteration {step:,}; the earlier run is kept as "
-                f"{trainer.timeline.branches[trainer.timeline.branches[number].parent].name} "
-                f"(faded on the charts). Settings you change now apply to this branch")
+        # Short: the status bar shows it beside the iteration count, at 1366 px too.
+        parent = trainer.timeline.branches[trainer.timeline.branches[number].parent].name
+        return (f"Branch {number} goes on from iteration {step:,}; {parent} is kept, faded "
+                f"on the curves")
 
     def switch(self, trainer, number: int) -> str:
         if number not in trainer.timeline.branches:

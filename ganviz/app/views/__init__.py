@@ -23,6 +23,10 @@ class View(Protocol):
         """Draw an evaluation of the view's mode and the evaluations' ``history`` (arrays
         by name); a view with none (MNIST) ignores it."""
 
+    def show_timeline(self, timeline, faded: tuple) -> None:
+        """Mark the moment the views show (``timeline.viewing``, None: live) on the curves
+        over iterations, and draw the other branches' curves (``faded``) behind them."""
+
     def set_scale(self, scale: float) -> None:
         """Fonts and line widths of every plot at ``scale`` times their size (1: as built);
         presentation mode sets it for a lecture hall."""

@@ -37,6 +37,7 @@ class _HistoryPlot(ScaledPlot):
         # The history the curves on screen show: (last step, points, first and last values).
         self._drawn_to: tuple[float, int, tuple, tuple] | None = None
         self.history_curves: tuple[pg.PlotDataItem, ...] = ()  # curves over iterations
+        self.x_floor = 0.0  # the x range reaches at least this far (other branches' ends)
 
     def set_objective(self, name: str, smoothing: float) -> None:
         """Labels and equilibrium lines of the objective being trained (redone on change)."""
@@ -93,7 +94,7 @@ class _HistoryPlot(ScaledPlot):
         # The range grows in round steps (1, 2, 5 x 10^n), not with every iteration: a
         # range that moves every frame makes pyqtgraph lay out the axis ticks anew each
         # time, which was the largest part of a frame's cost.
-        last = float(steps[-1]) if len(steps) else 0.0
+        last = max(float(steps[-1]) if len(steps) else 0.0, self.x_floor)
         top = nice_step(max(100.0, last), 1)  # the smallest 1, 2 or 5 x 10^n above
         if top != self._x_top:
             self._x_top = top

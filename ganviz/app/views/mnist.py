@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.app.views.past_marks import marks_for, show_past
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
@@ -144,6 +145,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
         self.addItem(self.losses, row=1, col=0, colspan=2)
         self.addItem(self.d_outputs, row=1, col=2)
         level_legends((self.losses, self.d_outputs))
+        self.past = marks_for(self.losses, self.d_outputs)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         for column, stretch in enumerate((3, 3, 2)):
@@ -216,6 +218,11 @@ class ImagesView(pg.GraphicsLayoutWidget):
     def clear(self) -> None:
         for plot in (self.losses, self.d_outputs):
             plot.forget_drawn()
+        for marks in self.past:
+            marks.clear()
+
+    def show_timeline(self, timeline, faded: tuple) -> None:
+        show_past(self.past, timeline, faded)
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view

@@ -14,6 +14,7 @@ from ganviz.app.views.curves import (
     reference_line,
     show_training_curves,
 )
+from ganviz.app.views.past_marks import marks_for, show_past
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core import config, theory
 
@@ -204,6 +205,7 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.convergence.attach()
         self.plots = (self.densities, self.losses, self.d_outputs, self.convergence)
         level_legends(self.plots[1:])
+        self.past = marks_for(self.losses, self.d_outputs, self.convergence)
 
     def set_scale(self, scale: float) -> None:
         """Text and lines of every plot at ``scale`` (presentation mode)."""
@@ -227,6 +229,11 @@ class Toy1DView(pg.GraphicsLayoutWidget):
         self.densities.clear_view()
         for plot in (self.losses, self.d_outputs):
             plot.forget_drawn()
+        for marks in self.past:
+            marks.clear()
+
+    def show_timeline(self, timeline, faded: tuple) -> None:
+        show_past(self.past, timeline, faded)
 
     def show_evaluation(self, evaluation, history: dict) -> None:
         self.densities.show_evaluation(evaluation)

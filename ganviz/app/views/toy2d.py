@@ -17,6 +17,7 @@ from ganviz.app.views.curves import (
     _HistoryPlot,
     show_training_curves,
 )
+from ganviz.app.views.past_marks import marks_for, show_past
 from ganviz.app.views.scale import ScaledPlot, level_legends, scale_plot
 
 # D's colours: fake-looking (0) purple, undecided (0.5) white, real-looking (1) green. Pale
@@ -217,6 +218,7 @@ class Toy2DView(QWidget):
         self.graphics.addItem(self.d_outputs, row=1, col=2)
         self.graphics.addItem(self.divergence, row=2, col=2)
         level_legends((self.losses, self.d_outputs, self.divergence))
+        self.past = marks_for(self.losses, self.d_outputs, self.divergence)
         # The plane's column is sized by _fit_plane (a square); the curves take the rest.
         layout_ = self.graphics.ci.layout
         layout_.setColumnStretchFactor(0, 0)
@@ -322,3 +324,8 @@ class Toy2DView(QWidget):
         self.divergence.clear()
         for plot in (self.losses, self.d_outputs):
             plot.forget_drawn()
+        for marks in self.past:
+            marks.clear()
+
+    def show_timeline(self, timeline, faded: tuple) -> None:
+        show_past(self.past, timeline, faded)

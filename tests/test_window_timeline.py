@@ -1,0 +1,78 @@
+"""The timeline in the window: a past moment shown in every view while the run goes on,
+its evaluation kept off the curves, a branch from it with the old run drawn faded, and a
+switch back to where the first branch was left."""
+
+from PySide6.QtCore import Qt
+
+
+def _frame(window):
+    return window.latest_frame
+
+
+def _steps(window):
+    return list(window.presenter.evaluation_history.as_arrays()["step"])
+
+
+def test_view_a_past_moment_branch_from_it_and_switch_back(open_window, qtbot):
+    window = open_window("gaussian")
+    bar = window.timeline_bar
+    window.set_running(True)
+    qtbot.waitUntil(lambda: _frame(window) is not None and _frame(window).snapshot.step > 400
+                    and window.latest_evaluation is not None, timeout=40_000)
+    window.set_running(False)
+    qtbot.waitUntil(lambda: not _frame(window).running, timeout=10_000)
+    qtbot.wait(500)  # the last frames and evaluations of the run
+    live = _frame(window).timeline.live_step
+    qtbot.waitUntil(lambda: bar.track.live_step == live and _steps(window)[-1] == live,
+                    timeout=5_000)
+    assert {0, 50, 100, 150} <= set(bar.track.steps)
+    assert not bar.live_button.isEnabled() and not bar.branch_button.isEnabled()
+    assert bar.where.text() == f"live · iteration {live:,}"
+    evaluated = _steps(window)
+    assert evaluated and evaluated[-1] <= live
+
+    # A click on the tick at 100: every view shows iteration 100, judged on its own.
+    bar.track.choose(100)
+    qtbot.waitUntil(lambda: window.latest_evaluation.step == 100, timeout=10_000)
+    qtbot.waitUntil(lambda: "viewing iteration 100" in bar.where.text(), timeout=5_000)
+    assert _frame(window).snapshot.step == 100 and _frame(window).timeline.live_step == live
+    assert bar.live_button.isEnabled() and bar.branch_button.isEnabled()
+    assert _steps(window) == evaluated  # a past evaluation is not a point of the curves
+    assert window.verdict_label.full_text.startswith("Iteration 100 (the past): ")
+    for marks in window.toy1d.past:  # the moment marked on every curve over iterations
+        assert marks.moment.isVisible() and marks.moment.value() == 100
+    assert "viewing the past" in window.status.iteration.text()
+
+    # Arrow keys step from snapshot to snapshot.
+    bar.track.setFocus()
+    qtbot.keyClick(bar.track, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.latest_evaluation.step == 150, timeout=10_000)
+    qtbot.keyClick(bar.track, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: window.latest_evaluation.step == 100, timeout=10_000)
+
+    # Branch from 100: live goes on from there; the first run is kept, drawn faded.
+    bar.branch_button.click()
+    qtbot.waitUntil(lambda: len(_frame(window).timeline.branches) == 2
+                    and _frame(window).timeline.viewing is None, timeout=10_000)
+    timeline = _frame(window).timeline
+    main = next(b.number for b in timeline.branches if b.parent is None)
+    assert timeline.current != main and timeline.live_step == 100
+    qtbot.waitUntil(lambda: bar.branches.isVisible() and bar.branches.count() == 2,
+                    timeout=5_000)
+    assert max(_steps(window)) <= 100  # the curves of what the branch shares with main
+    faded = [item for item in window.toy1d.past[0]._faded if item.isVisible()]
+    assert len(faded) == 2  # main's two losses
+    assert faded[0].getData()[0][-1] >= live - 50
+    assert not any(marks.moment.isVisible() for marks in window.toy1d.past)
+    for _ in range(3):
+        window.step_once()
+    qtbot.waitUntil(lambda: _frame(window).snapshot.step >= 103, timeout=10_000)
+
+    # Back to main: exactly where it was left, its curves as they were.
+    bar.branch_switched.emit(main)
+    qtbot.waitUntil(lambda: _frame(window).timeline.current == main
+                    and _frame(window).snapshot.step == live, timeout=10_000)
+    qtbot.wait(300)
+    steps = _steps(window)
+    assert steps[-1] == live and steps[:len(evaluated)] == evaluated, (steps, evaluated, live)
+    assert bar.branches.currentData() == main
