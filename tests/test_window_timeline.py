@@ -76,3 +76,31 @@ def test_view_a_past_moment_branch_from_it_and_switch_back(open_window, qtbot):
     steps = _steps(window)
     assert steps[-1] == live and steps[:len(evaluated)] == evaluated, (steps, evaluated, live)
     assert bar.branches.currentData() == main
+
+
+def test_replay_writes_one_frame_per_snapshot_without_training_again(open_window, qtbot,
+                                                                     tmp_path):
+    from PIL import Image
+
+    window = open_window("gaussian")
+    qtbot.waitUntil(lambda: _frame(window) is not None, timeout=20_000)
+    window.set_running(True)
+    qtbot.waitUntil(lambda: _frame(window).snapshot.step > 160, timeout=30_000)
+    window.set_running(False)
+    qtbot.waitUntil(lambda: not _frame(window).running, timeout=10_000)
+    live = _frame(window).timeline.live_step
+    steps = [0, 50, 100, 150]
+    replay = window.files.export_replay(str(tmp_path / "replay.gif"), steps)
+    messages = []
+    replay.finished.connect(messages.append)
+    qtbot.waitUntil(lambda: replay.done, timeout=60_000)
+    assert messages and messages[0].startswith("Replay of 4 snapshots saved to replay.gif")
+    with Image.open(tmp_path / "replay.gif") as gif:
+        assert gif.n_frames == 4
+        pictures = []
+        for index in range(4):
+            gif.seek(index)
+            pictures.append(gif.convert("L").tobytes())
+    assert len(set(pictures)) == 4  # each moment looks different
+    qtbot.waitUntil(lambda: _frame(window).timeline.viewing is None, timeout=5_000)
+    assert _frame(window).snapshot.step == live  # nothing trained; the views back live

@@ -104,6 +104,10 @@ def _install_file_menu(window: MainWindow) -> None:
                                             "GIF (or MP4 with imageio-ffmpeg)")
     window.save_recording_action.triggered.connect(files.save_recording_as)
     window.save_recording_action.setEnabled(False)
+    replay = menu.addAction("Export timeline replay…")
+    replay.setToolTip("Every snapshot of the timeline's branch drawn in turn, as an animated "
+                      "GIF (or MP4): the run replayed without training again")
+    replay.triggered.connect(files.export_replay_as)
     rate_menu = menu.addMenu("Recording frame rate")
     window.recording_rate_actions = {}
     for fps in RECORDING_RATES:

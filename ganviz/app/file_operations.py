@@ -30,6 +30,7 @@ class FileOperations(QObject):
         # window shows are about to be replaced: changes wait (see busy_opening).
         self.opening_session = False
         self.recorder = None  # built on first use (it imports imageio)
+        self.replay = None  # the timeline replay in progress or last made
 
     # ------------------------------------------------------------------------ sessions
     def save_session_as(self) -> None:
@@ -211,6 +212,40 @@ class FileOperations(QObject):
             self.window.show_message(f"Not saved: {error}")
             return
         self.window.show_message(f"Saved {len(recorder.frames)} frames to {written.name}")
+
+    # -------------------------------------------------------------------------- replay
+    def export_replay_as(self) -> None:
+        from ganviz.app.exports import mp4_available
+
+        kinds = "GIF animation (*.gif)" + (";;MP4 video (*.mp4)" if mp4_available() else "")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export timeline replay",
+                                              f"{self.window.preset}-replay.gif", kinds)
+        if path:
+            self.export_replay(path, with_progress=True)
+
+    def export_replay(self, path: str, steps: list[int] | None = None,
+                      with_progress: bool = False):
+        """Write the snapshots of the current branch (or ``steps``) as an animation; the
+        Replay is returned (it finishes later, the window saying what it wrote)."""
+        from ganviz.app.replay import Replay
+
+        window = self.window
+        if steps is None:
+            steps = list(window.timeline_bar.track.steps)
+        replay = Replay(window, steps, path)
+        replay.finished.connect(window.show_message)
+        if with_progress and steps:
+            from PySide6.QtWidgets import QProgressDialog
+
+            dialog = QProgressDialog("Drawing each snapshot…", "Cancel", 0, len(steps), window)
+            dialog.setWindowTitle("Timeline replay")
+            dialog.setMinimumDuration(500)
+            replay.progress.connect(lambda done, _total: dialog.setValue(done))
+            dialog.canceled.connect(replay.cancel)
+            replay.finished.connect(lambda _text: dialog.reset())
+        self.replay = replay
+        replay.start()
+        return replay
 
     # ---------------------------------------------------------------------------- data
     def download_mnist(self) -> None:
