@@ -125,15 +125,6 @@ class Timeline:
             return False
         return step % self.spacing(step) == 0 and (step, self.current) not in self._kept
 
-    def take_if_due(self, trainer) -> bool:
-        """Keep a snapshot of ``trainer`` if its iteration is on the schedule."""
-        if not self.due(trainer.step_count):
-            return False
-        from ganviz.core.snapshots import capture  # it imports this module
-
-        self.add(capture(trainer))
-        return True
-
     # ------------------------------------------------------------------------- storage
     def add(self, state: dict) -> None:
         step = int(state["step_count"])

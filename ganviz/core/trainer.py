@@ -257,8 +257,8 @@ class Trainer(NetworkUpdates):
         self._window_sum += values
         self._window_count += 1
         self.last = dict(zip(CURVES, values, strict=True))
-        if self.timeline is not None:
-            self.timeline.take_if_due(self)
+        if self.timeline is not None and self.timeline.due(self.step_count):
+            self.timeline.add(capture(self))  # the schedule is the timeline's
 
     def step_network(self, network: str) -> None:
         """One update of one network ("d" or "g"), outside the k_d/k_g rhythm: GAN Lab's

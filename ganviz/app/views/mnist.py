@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
-from ganviz.app.views.past_marks import marks_for, show_past
+from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
@@ -128,7 +128,7 @@ GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
 GRID_MARGIN = 0.02  # of a grid's size, left blank around it
 
 
-class ImagesView(pg.GraphicsLayoutWidget):
+class ImagesView(TimelineMarks, pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
         # GraphicsLayoutWidget copies its layout's clear() (remove every plot) onto each
@@ -216,13 +216,7 @@ class ImagesView(pg.GraphicsLayoutWidget):
         pass  # MNIST frames are drawn as they come; nothing is evaluated on the side
 
     def clear(self) -> None:
-        for plot in (self.losses, self.d_outputs):
-            plot.forget_drawn()
-        for marks in self.past:
-            marks.clear()
-
-    def show_timeline(self, timeline, faded: tuple) -> None:
-        show_past(self.past, timeline, faded)
+        self.clear_curves()
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view

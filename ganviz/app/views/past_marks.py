@@ -90,3 +90,18 @@ def marks_for(losses, d_outputs, *others) -> tuple[PastMarks, ...]:
     return (PastMarks(losses, (("loss_d", style.LOSS_D), ("loss_g", style.LOSS_G))),
             PastMarks(d_outputs, (("d_real", style.REAL), ("d_fake", style.GENERATOR))),
             *(PastMarks(plot) for plot in others))
+
+
+class TimelineMarks:
+    """For a view with ``losses`` and ``d_outputs`` plots and their ``past`` marks (see
+    marks_for): the View protocol's show_timeline, and the curves' part of its clear()."""
+
+    def show_timeline(self, timeline, faded: tuple) -> None:
+        show_past(self.past, timeline, faded)
+
+    def clear_curves(self) -> None:
+        """A new run: the curves are drawn whatever they hold; no moment, no branches."""
+        for plot in (self.losses, self.d_outputs):
+            plot.forget_drawn()
+        for marks in self.past:
+            marks.clear()

@@ -14,7 +14,7 @@ from ganviz.app.views.curves import (
     reference_line,
     show_training_curves,
 )
-from ganviz.app.views.past_marks import marks_for, show_past
+from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core import config, theory
 
@@ -183,7 +183,7 @@ class DensitiesPlot(ScaledPlot):
         self._y_top = 0.0
 
 
-class Toy1DView(pg.GraphicsLayoutWidget):
+class Toy1DView(TimelineMarks, pg.GraphicsLayoutWidget):
     """The 1-D mode: densities, D and D* above; the curves over iterations below."""
 
     def __init__(self) -> None:
@@ -227,13 +227,7 @@ class Toy1DView(pg.GraphicsLayoutWidget):
 
     def clear(self) -> None:
         self.densities.clear_view()
-        for plot in (self.losses, self.d_outputs):
-            plot.forget_drawn()
-        for marks in self.past:
-            marks.clear()
-
-    def show_timeline(self, timeline, faded: tuple) -> None:
-        show_past(self.past, timeline, faded)
+        self.clear_curves()
 
     def show_evaluation(self, evaluation, history: dict) -> None:
         self.densities.show_evaluation(evaluation)

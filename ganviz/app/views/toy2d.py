@@ -17,7 +17,7 @@ from ganviz.app.views.curves import (
     _HistoryPlot,
     show_training_curves,
 )
-from ganviz.app.views.past_marks import marks_for, show_past
+from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends, scale_plot
 
 # D's colours: fake-looking (0) purple, undecided (0.5) white, real-looking (1) green. Pale
@@ -184,7 +184,7 @@ class DivergencePlot(_HistoryPlot):
             curve.setData([], [])
 
 
-class Toy2DView(QWidget):
+class Toy2DView(TimelineMarks, QWidget):
     """Layer switches above; the plane on the left, the curves over iterations right."""
 
     def __init__(self) -> None:
@@ -322,10 +322,4 @@ class Toy2DView(QWidget):
         and a new one comes with the next dataset's first frame."""
         self.plane.clear_view()
         self.divergence.clear()
-        for plot in (self.losses, self.d_outputs):
-            plot.forget_drawn()
-        for marks in self.past:
-            marks.clear()
-
-    def show_timeline(self, timeline, faded: tuple) -> None:
-        show_past(self.past, timeline, faded)
+        self.clear_curves()
