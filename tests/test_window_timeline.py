@@ -104,3 +104,20 @@ def test_replay_writes_one_frame_per_snapshot_without_training_again(open_window
     assert len(set(pictures)) == 4  # each moment looks different
     qtbot.waitUntil(lambda: _frame(window).timeline.viewing is None, timeout=5_000)
     assert _frame(window).snapshot.step == live  # nothing trained; the views back live
+
+
+def test_a_session_saved_with_or_without_its_timeline(open_window, qtbot, tmp_path):
+    from ganviz.core import session
+
+    window = open_window("gaussian")
+    window.set_running(True)
+    qtbot.waitUntil(lambda: _frame(window) is not None and _frame(window).snapshot.step > 260,
+                    timeout=30_000)
+    window.set_running(False)
+    full, small = tmp_path / "full.ganviz", tmp_path / "small.ganviz"
+    window.save_session(str(full))
+    window.save_session(str(small), with_timeline=False)
+    qtbot.waitUntil(lambda: full.exists() and small.exists(), timeout=20_000)
+    assert small.stat().st_size * 3 < full.stat().st_size
+    kept = session.read(str(full))["timeline"]
+    assert kept is not None and session.read(str(small)).get("timeline") is None

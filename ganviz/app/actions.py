@@ -83,12 +83,16 @@ def _install_file_menu(window: MainWindow) -> None:
     menu = window.menuBar().addMenu("&File")
     save = menu.addAction("Save session…", QKeySequence.StandardKey.Save)
     save.setToolTip("Save the whole run (settings, weights, optimisers, random state, "
-                    "curves) to one file, to continue later")
-    save.triggered.connect(files.save_session_as)
+                    "curves, the timeline's snapshots) to one file, to continue later")
+    save.triggered.connect(lambda: files.save_session_as())
+    save_small = menu.addAction("Save session without the timeline…")
+    save_small.setToolTip("The run as it is now, without its past snapshots and branches: "
+                          "a much smaller file")
+    save_small.triggered.connect(lambda: files.save_session_as(with_timeline=False))
     open_session = menu.addAction("Open session…", QKeySequence.StandardKey.Open)
     open_session.setToolTip("Continue a saved run where it stopped")
     open_session.triggered.connect(files.open_session)
-    window.session_actions = (save, open_session)
+    window.session_actions = (save, save_small, open_session)
     for action in window.session_actions:
         window.addAction(action)
     menu.addSeparator()

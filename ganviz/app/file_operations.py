@@ -33,17 +33,18 @@ class FileOperations(QObject):
         self.replay = None  # the timeline replay in progress or last made
 
     # ------------------------------------------------------------------------ sessions
-    def save_session_as(self) -> None:
+    def save_session_as(self, with_timeline: bool = True) -> None:
         window = self.window
-        path, _ = QFileDialog.getSaveFileName(window, "Save session", f"{window.preset}.ganviz",
+        title = "Save session" if with_timeline else "Save session without the timeline"
+        path, _ = QFileDialog.getSaveFileName(window, title, f"{window.preset}.ganviz",
                                               "ganviz sessions (*.ganviz)")
         if path:
-            self.save_session(path)
+            self.save_session(path, with_timeline)
 
-    def save_session(self, path: str) -> None:
+    def save_session(self, path: str, with_timeline: bool = True) -> None:
         if not path.endswith(".ganviz"):
             path += ".ganviz"
-        self.window.training_worker.request_save(path)
+        self.window.training_worker.request_save(path, with_timeline)
 
     def open_session(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "",

@@ -93,9 +93,9 @@ class TrainingWorker(QThread):
         """The 2-D custom dataset: float32 (N, 2) points in data units."""
         self._send(protocol.SetPoints(np.asarray(points), description))
 
-    def request_save(self, path: str) -> None:
+    def request_save(self, path: str, with_timeline: bool = True) -> None:
         """Save the whole run to ``path`` (a notice or a rejection comes back)."""
-        self._send(protocol.Save(str(path)))
+        self._send(protocol.Save(str(path), with_timeline))
 
     def request_load(self, path: str) -> None:
         """Replace the run by the session in ``path``, or keep it if that fails."""

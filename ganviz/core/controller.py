@@ -258,11 +258,11 @@ class Controller:
                           f"settings as they are now"))
         self.show_now = True
 
-    def save(self, path: str) -> None:
+    def save(self, path: str, with_timeline: bool = True) -> None:
         from ganviz.core import session
 
         try:
-            saved = session.save(self.trainer, path)
+            saved = session.save(self.trainer, path, with_timeline)
         except session.SessionError as error:
             self._emit(Rejected(str(error)))
         else:

@@ -141,9 +141,11 @@ class Restore:
 
 @dataclass(frozen=True)
 class Save:
-    """Save the whole run to ``path`` (a notice or a rejection comes back)."""
+    """Save the whole run to ``path`` (a notice or a rejection comes back), with its
+    timeline's snapshots unless ``with_timeline`` is False."""
 
     path: str
+    with_timeline: bool = True
 
 
 @dataclass(frozen=True)

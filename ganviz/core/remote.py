@@ -81,7 +81,7 @@ def handlers(controller: Controller) -> dict[type, object]:
         protocol.Pretrain: lambda c: controller.pretrain(c.steps),
         protocol.SetPoints: lambda c: controller.set_points(c.points, c.description),
         protocol.Restore: lambda c: controller.restore(),
-        protocol.Save: lambda c: controller.save(c.path),
+        protocol.Save: lambda c: controller.save(c.path, c.with_timeline),
         protocol.Load: lambda c: controller.load(c.path),
         protocol.Reset: lambda c: controller.reset(c.preset, dict(c.settings), c.data_dir),
         protocol.Consumed: lambda c: controller.frame_consumed(),
