@@ -72,3 +72,13 @@ def test_a_restored_state_starts_the_curves_afresh_and_a_new_run_forgets_branche
     assert histories.verdicts == [(200, "not-converged")]
     histories.clear()
     assert histories.number is None and len(histories.current.history) == 0
+
+
+def test_a_divergence_stays_on_the_verdicts_until_a_state_is_restored():
+    histories = BranchHistories()
+    histories.add(evaluation(100), "not-converged")
+    histories.mark_diverged(150)
+    histories.add(evaluation(150, js=float("nan")), "not-converged")  # the NaN state judged
+    assert histories.verdicts == [(100, "not-converged"), (150, "diverged")]
+    histories.add(evaluation(120), "not-converged")  # Restore: from before the divergence
+    assert histories.verdicts == [(120, "not-converged")]

@@ -359,6 +359,8 @@ def test_a_diverging_run_pauses_and_can_restore_the_last_good_state(open_window,
     paused_at = step_of(window)
     qtbot.wait(300)
     assert step_of(window) == paused_at  # it stays paused
+    verdicts = window.timeline_bar.track.verdicts  # red on the timeline from there on
+    assert verdicts is not None and verdicts[1][-1] == "diverged"
     restore = window.divergence_box.buttons()[0]
     assert restore.text() == "Restore iteration 0"
     restore.click()

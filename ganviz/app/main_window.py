@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
 
         self.set_running(False)
         self.show_message(f"Training paused: {what}")
+        self.presenter.mark_diverged()
         ask_about_divergence(self, what, kept_step)
 
     def _on_failure(self, message: str) -> None:

@@ -237,6 +237,15 @@ class Presenter(QObject):
                 self._back_to_live()
         self.request_draw()
 
+    def mark_diverged(self) -> None:
+        """The run diverged at the newest frame's iteration: shown on the timeline."""
+        frame = self.latest_frame
+        if frame is not None and frame.timeline is not None:
+            self.histories.mark_diverged(frame.timeline.live_step)
+            self.timeline_dirty = True
+            self.frame_dirty = True  # draw() shows the timeline with a frame
+            self.request_draw()
+
     def _back_to_live(self) -> None:
         """Live again: the views show the newest live evaluation, not the past one."""
         live = self.histories.current.latest

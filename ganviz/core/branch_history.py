@@ -58,10 +58,17 @@ class BranchHistories:
         if evaluation.step < self.current.last_step:  # a state restored: a new run
             self.verdicts.clear()
         self.current.add(evaluation)
+        if self.verdicts and self.verdicts[-1][1] == "diverged":
+            return  # it stays diverged until a state from before is restored
         if verdict is not None and (not self.verdicts or self.verdicts[-1][1] != verdict):
             self.verdicts.append((int(evaluation.step), verdict))
             if len(self.verdicts) > MAX_VERDICT_CHANGES:
                 del self.verdicts[1::2]
+
+    def mark_diverged(self, step: int) -> None:
+        """The run diverged at ``step``: the timeline is red from there."""
+        if not self.verdicts or self.verdicts[-1][1] != "diverged":
+            self.verdicts.append((int(step), "diverged"))
 
     def follow(self, number: int, branches: dict[int, tuple[int | None, int]]) -> bool:
         """The run is now on branch ``number`` (``branches``: number -> (parent, fork
