@@ -49,6 +49,10 @@ def test_view_a_past_moment_branch_from_it_and_switch_back(open_window, qtbot):
     qtbot.waitUntil(lambda: window.latest_evaluation.step == 150, timeout=10_000)
     qtbot.keyClick(bar.track, Qt.Key.Key_Left)
     qtbot.waitUntil(lambda: window.latest_evaluation.step == 100, timeout=10_000)
+    window.live_action.trigger()  # L, from anywhere: live again
+    qtbot.waitUntil(lambda: _frame(window).timeline.viewing is None, timeout=10_000)
+    bar.track.choose(100)
+    qtbot.waitUntil(lambda: window.latest_evaluation.step == 100, timeout=10_000)
 
     # Branch from 100: live goes on from there; the first run is kept, drawn faded.
     bar.branch_button.click()

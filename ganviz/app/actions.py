@@ -145,6 +145,13 @@ def _install_view_menu(window: MainWindow) -> None:
     # Larger text and lines for a projector (F5; Ctrl + and Ctrl − size them), remembered.
     window.presentation = Presentation(window, window.stack, window.presenter.verdict)
     menu.addAction(window.presentation.action)
+    menu.addSeparator()
+    # Wherever the focus is (a field keeps the letters typed into it): the bar's own
+    # Left/Right/Home/End need the bar focused.
+    window.live_action = menu.addAction("Back to live", QKeySequence(Qt.Key.Key_L))
+    window.live_action.setToolTip("Show the live run again after viewing a past moment (L)")
+    window.live_action.triggered.connect(lambda: window.timeline_bar.track.choose(None))
+    window.addAction(window.live_action)
 
 
 def _install_data_menu(window: MainWindow) -> None:

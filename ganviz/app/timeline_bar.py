@@ -193,7 +193,7 @@ class TimelineBar(QWidget):
         self.track = TimelineTrack(self)
         self.track.moment_chosen.connect(self.moment_chosen)
         self.live_button = QPushButton("Live", self)
-        self.live_button.setToolTip("Show the live run again (End)")
+        self.live_button.setToolTip("Show the live run again (L; End on the timeline)")
         self.live_button.clicked.connect(lambda: self.track.choose(None))
         self.where = QLabel(self)
         self.where.setMinimumWidth(self.fontMetrics().horizontalAdvance(
