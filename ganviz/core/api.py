@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ganviz.core import config, headless, presets, runtime, session
+from ganviz.core.coach import Coach
 from ganviz.core.config import SettingError
 from ganviz.core.controller import KEEP_STATE_EVERY, LastGoodState
 from ganviz.core.headless import OutputError, RunSummary
@@ -65,6 +66,8 @@ class Run:
         self.trainer = trainer  # for power users: the torch networks, optimisers, history
         self.kept = LastGoodState(trainer)
         self.metrics: list[dict] = []  # the records `ganviz train --metrics` writes
+        # What is going wrong, from the records (each gets its "diagnosis" name).
+        self.coach = Coach(trainer.mode, trainer.settings)
 
     @classmethod
     def load(cls, path: str | Path, data=None) -> Run:
@@ -103,7 +106,9 @@ class Run:
     def change(self, **changes) -> tuple[str, ...]:
         """Change settings between iterations, as the window does; returns the names
         whose new value waits for a new run. SettingError changes nothing."""
-        return self.trainer.update_settings(changes)
+        pending = self.trainer.update_settings(changes)
+        self.coach.change_settings(self.trainer.settings)
+        return pending
 
     def train(self, steps: int | None = None, seconds: float | None = None, *,
               log_every: int = 50, metrics_path: str | Path | None = None,
@@ -123,7 +128,8 @@ class Run:
         summary = headless.run(
             self.trainer, steps=steps, seconds=seconds, log_every=log_every,
             metrics_path=None if metrics_path is None else Path(metrics_path),
-            progress=progress, on_record=record if keep_metrics else None, kept=self.kept)
+            progress=progress, on_record=record if keep_metrics else None, kept=self.kept,
+            coach=self.coach)
         if not keep_metrics:
             record(summary.last_metrics)
         if summary.diverged is not None:

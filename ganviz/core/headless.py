@@ -15,6 +15,7 @@ from typing import IO, TextIO
 import numpy as np
 
 from ganviz.core.atomic import atomic_write
+from ganviz.core.coach import Coach
 from ganviz.core.controller import LastGoodState
 from ganviz.core.trainer import Trainer
 
@@ -130,6 +131,7 @@ def run(
     progress: bool = True,
     on_record: Callable[[dict], None] | None = None,
     kept: LastGoodState | None = None,
+    coach: Coach | None = None,
 ) -> RunSummary:
     """Train for ``steps`` iterations or ``seconds`` of wall time, logging metrics.
 
@@ -147,9 +149,11 @@ def run(
     if (steps is None) == (seconds is None):
         raise ValueError("give exactly one of steps and seconds")
     kept = kept if kept is not None else LastGoodState(trainer)
+    coach = coach if coach is not None else Coach(trainer.mode, trainer.settings)
     bar = ProgressBar(steps if steps is not None else seconds) if progress else None
     loop = _Loop(trainer, kept, steps, seconds, log_every, on_record,
                  recording=metrics_path is not None or on_record is not None)
+    loop.coach = coach
     with contextlib.ExitStack() as stack:
         if metrics_path is not None:
             metrics = stack.enter_context(_MetricsFile(metrics_path, trainer))
@@ -175,6 +179,7 @@ class _Loop:
         self.trainer, self.kept, self.steps, self.seconds = trainer, kept, steps, seconds
         self.log_every, self.on_record, self.recording = log_every, on_record, recording
         self.write: Callable[[str], None] | None = None  # a metrics line to the file
+        self.coach: Coach | None = None  # names each record's diagnosis
         self.start = time.perf_counter()
         self.training_time = 0.0  # excludes the metric evaluations, for an honest it/s
         self.done = 0
@@ -209,6 +214,8 @@ class _Loop:
             if self.recording and self.done and (
                     trainer.step_count % log_every == 0 or finished):
                 self.last = metrics_line(trainer, elapsed)
+                if self.coach is not None:
+                    self.last["diagnosis"] = self.coach.update(self.last).name
                 if self.write is not None:
                     self.write(json.dumps(self.last))
                 if self.on_record is not None:
