@@ -125,3 +125,20 @@ def test_a_session_saved_with_or_without_its_timeline(open_window, qtbot, tmp_pa
     assert small.stat().st_size * 3 < full.stat().st_size
     kept = session.read(str(full))["timeline"]
     assert kept is not None and session.read(str(small)).get("timeline") is None
+
+
+def test_the_coach_line_names_the_problem_and_applies_its_suggestion(open_window, qtbot):
+    window = open_window("strong-d")
+    window.set_running(True)
+    line = window.coach_line
+    qtbot.waitUntil(lambda: line.diagnosis is not None
+                    and line.diagnosis.name == "vanishing-gradient", timeout=60_000)
+    assert "vanishing-gradient" in line.label.text() and line.apply_button.isVisible()
+    assert line.apply_button.text() == "Try loss = nonsaturating"
+    assert "nonsaturating" in line.label.toolTip()
+    line.apply_button.click()
+    qtbot.waitUntil(lambda: window.settings["loss"] == "nonsaturating", timeout=10_000)
+    assert window.controls.editors["loss"].value() == "nonsaturating"
+    window.set_running(False)
+    window.reset()
+    qtbot.waitUntil(lambda: line.diagnosis is None, timeout=10_000)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ganviz.app import actions, screen_fit
+from ganviz.app.coach_line import CoachLine
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
 from ganviz.app.presenter import Presenter
@@ -103,6 +104,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(2)
         layout.addWidget(self.stack, 1)
+        self.coach_line = CoachLine()
+        self.coach_line.apply_requested.connect(self.apply_suggestion)
+        self.presenter.show_diagnosis = self.coach_line.show_diagnosis
+        layout.addWidget(self.coach_line)
         layout.addWidget(self.timeline_bar)
         self.setCentralWidget(centre)
         bar = self.timeline_bar
@@ -193,6 +198,11 @@ class MainWindow(QMainWindow):
         # Frames already on their way show the old run: the answer to an empty settings
         # command sent after the Reset is the first frame whose settings can be trusted.
         self._send_settings({})
+
+    def apply_suggestion(self, changes: dict) -> None:
+        """The coach's suggestion, one setting after another as if typed in the panel."""
+        for name, value in changes.items():
+            self.change_setting(name, value)
 
     def change_setting(self, name: str, value) -> None:
         """Ask the trainer for ``name`` = ``value``; the panel shows it at once, and the

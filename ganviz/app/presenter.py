@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ganviz.app.views import View
 from ganviz.core.branch_history import BranchHistories
+from ganviz.core.coach import WindowFeed, figures_1d, figures_2d
 from ganviz.core.protocol import Frame, TimelineView
 from ganviz.core.toy1d.verdict import Verdict
 
@@ -198,6 +199,8 @@ class Presenter(QObject):
         self.histories = BranchHistories()  # the evaluations' curves, by branch
         self.live_verdict: tuple[str, str] | None = None
         self.show_timeline: Callable[[TimelineView, list], None] = lambda view, verdicts: None
+        self.coach = WindowFeed()  # the coach, fed from the live frames and evaluations
+        self.show_diagnosis: Callable[[object], None] = lambda diagnosis: None
         # The other branches' curves, drawn faded: frames carry them only when they change.
         self.faded: tuple = ()
         self.timeline_dirty = False
@@ -235,7 +238,21 @@ class Presenter(QObject):
             self.timeline_dirty = True
             if timeline.viewing is None and previous is not None:
                 self._back_to_live()
+        self._coach_frame(frame)
         self.request_draw()
+
+    def _coach_frame(self, frame: Frame) -> None:
+        snapshot = frame.snapshot
+        self.coach.follow(snapshot.mode, snapshot.settings)
+        view = snapshot.view
+        if snapshot.mode == "mnist" and view.class_counts is not None \
+                and view.classified_step > 0:
+            self._coached(self.coach.record(view.classified_step, snapshot.history, {
+                "confident": view.confident, "coverage": view.coverage}))
+
+    def _coached(self, diagnosis) -> None:
+        if diagnosis is not None:
+            self.show_diagnosis(diagnosis)
 
     def mark_diverged(self) -> None:
         """The run diverged at the newest frame's iteration: shown on the timeline."""
@@ -277,6 +294,11 @@ class Presenter(QObject):
                 verdict = self.live_verdict[0]
             self.histories.add(evaluation, verdict)
             self.timeline_dirty = verdict is not None
+            frame = self.latest_frame
+            if frame is not None and frame.snapshot.mode == evaluation.mode:
+                figures = (figures_1d if evaluation.mode == "1d" else figures_2d)(evaluation)
+                self._coached(self.coach.record(evaluation.step, frame.snapshot.history,
+                                                figures))
             if viewing is not None:  # the curves grow; the views keep the past moment
                 self.evaluation_dirty = self.latest_evaluation is not None
                 return
@@ -304,6 +326,8 @@ class Presenter(QObject):
         for view in views:
             view.clear()
         self.histories.clear()
+        self.coach.clear()
+        self.show_diagnosis(None)
         self.verdict_state.reset()
         self.live_verdict = None
         self.faded = ()

@@ -298,3 +298,63 @@ def _median(values: list[float]) -> float:
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1]
                                                              + ordered[middle])
+
+
+RECORD_EVERY = 50  # iterations between two records, as ganviz train's default --log-every
+
+
+class WindowFeed:
+    """The window's coach: metrics records made from what the window receives (frames and
+    evaluations), at most one every RECORD_EVERY iterations, as ``ganviz train`` makes
+    them; the diagnoses follow those of a headless run of the same numbers."""
+
+    def __init__(self) -> None:
+        self.coach: Coach | None = None
+        self._last_step = -1
+
+    def clear(self) -> None:
+        self.coach, self._last_step = None, -1
+
+    def follow(self, mode: str, settings: dict) -> None:
+        """The run's mode and settings as the newest frame says (a change restarts the
+        judging)."""
+        if self.coach is None or self.coach.mode != mode:
+            self.coach, self._last_step = Coach(mode, settings), -1
+        elif any(self.coach.settings.get(k) != v for k, v in settings.items()):
+            self.coach.change_settings(settings)
+
+    def record(self, step: int, history: dict, figures: dict) -> Diagnosis | None:
+        """A record at ``step``: the curves' means since the last one (``history``: the
+        frame's arrays by name) and the mode's ``figures``; None when too soon."""
+        if self.coach is None or 0 <= step - self._last_step < RECORD_EVERY:
+            return None
+        steps = history.get("step")
+        if steps is None or not len(steps):
+            return None
+        chosen = (steps > self._last_step) & (steps <= step)
+        if not chosen.any():
+            chosen = steps == steps[-1]
+        record = {"step": int(step)}
+        for name in ("loss_d", "loss_g", "d_real", "d_fake"):
+            values = history[name][chosen]
+            record[name] = float(values.mean()) if len(values) else math.nan
+        record.update(figures)
+        self._last_step = step
+        return self.coach.update(record)
+
+
+def figures_1d(evaluation) -> dict:
+    """What a 1-D evaluation says, under the metrics records' names."""
+    figures = {name: getattr(evaluation, name) for name in (
+        "js_bits", "gen_mean", "gen_std", "d_max_dev", "d_star_gap", "verdict")}
+    if evaluation.mode_shares:
+        figures["mode_shares"] = list(evaluation.mode_shares)
+    return figures
+
+
+def figures_2d(evaluation) -> dict:
+    figures = {"kl_bits": evaluation.kl_bits, "js_bits": evaluation.js_bits}
+    if evaluation.mode_shares:
+        figures.update(mode_shares=list(evaluation.mode_shares),
+                       high_quality=evaluation.high_quality)
+    return figures
