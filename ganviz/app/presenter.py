@@ -242,6 +242,8 @@ class Presenter(QObject):
         self.request_draw()
 
     def _coach_frame(self, frame: Frame) -> None:
+        if frame.timeline is not None and frame.timeline.viewing is not None:
+            return  # a past moment's figures are not the run's news
         snapshot = frame.snapshot
         self.coach.follow(snapshot.mode, snapshot.settings)
         view = snapshot.view
