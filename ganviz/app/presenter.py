@@ -247,7 +247,7 @@ class Presenter(QObject):
         snapshot = frame.snapshot
         self.coach.follow(snapshot.mode, snapshot.settings)
         view = snapshot.view
-        if snapshot.mode == "mnist" and view.class_counts is not None \
+        if snapshot.mode == "mnist" and getattr(view, "class_counts", None) is not None \
                 and view.classified_step > 0:
             self._coached(self.coach.record(view.classified_step, snapshot.history, {
                 "confident": view.confident, "coverage": view.coverage}))

@@ -345,16 +345,16 @@ class WindowFeed:
 
 def figures_1d(evaluation) -> dict:
     """What a 1-D evaluation says, under the metrics records' names."""
-    figures = {name: getattr(evaluation, name) for name in (
-        "js_bits", "gen_mean", "gen_std", "d_max_dev", "d_star_gap", "verdict")}
-    if evaluation.mode_shares:
+    figures = {name: getattr(evaluation, name, math.nan) for name in (
+        "js_bits", "gen_mean", "gen_std", "d_max_dev", "d_star_gap")}
+    if getattr(evaluation, "mode_shares", ()):
         figures["mode_shares"] = list(evaluation.mode_shares)
     return figures
 
 
 def figures_2d(evaluation) -> dict:
-    figures = {"kl_bits": evaluation.kl_bits, "js_bits": evaluation.js_bits}
-    if evaluation.mode_shares:
+    figures = {name: getattr(evaluation, name, math.nan) for name in ("kl_bits", "js_bits")}
+    if getattr(evaluation, "mode_shares", ()):
         figures.update(mode_shares=list(evaluation.mode_shares),
                        high_quality=evaluation.high_quality)
     return figures
