@@ -63,15 +63,23 @@ def test_a_new_branch_keeps_what_it_shares_and_switching_back_restores_the_old_o
     assert not histories.follow(2, tree)  # already there
 
 
-def test_a_restored_state_starts_the_curves_afresh_and_a_new_run_forgets_branches():
+def test_a_restored_state_goes_on_from_its_iteration_and_a_new_run_forgets_branches():
     histories = BranchHistories()
     histories.follow(1, {1: (None, 0)})
+    histories.add(evaluation(100), "not-converged")
     histories.add(evaluation(300), "converged")
     histories.add(evaluation(200), "not-converged")  # Restore after a divergence
-    assert list(histories.current.as_arrays()["step"]) == [200]
-    assert histories.verdicts == [(200, "not-converged")]
+    assert list(histories.current.as_arrays()["step"]) == [100, 200]
+    assert histories.verdicts == [(100, "not-converged")]
     histories.clear()
     assert histories.number is None and len(histories.current.history) == 0
+
+
+def test_a_frame_of_the_run_before_a_reset_does_not_stop_the_curves():
+    histories = BranchHistories()
+    histories.follow(1, {0: (None, 0), 1: (0, 500)})  # a stale frame, on branch 1
+    assert histories.follow(0, {0: (None, 0)})  # the new run: branch 1 no longer exists
+    assert histories.number == 0
 
 
 def test_a_divergence_stays_on_the_verdicts_until_a_state_is_restored():
@@ -81,4 +89,4 @@ def test_a_divergence_stays_on_the_verdicts_until_a_state_is_restored():
     histories.add(evaluation(150, js=float("nan")), "not-converged")  # the NaN state judged
     assert histories.verdicts == [(100, "not-converged"), (150, "diverged")]
     histories.add(evaluation(120), "not-converged")  # Restore: from before the divergence
-    assert histories.verdicts == [(120, "not-converged")]
+    assert histories.verdicts == [(100, "not-converged")]

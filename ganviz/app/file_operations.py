@@ -233,6 +233,8 @@ class FileOperations(QObject):
         window = self.window
         if steps is None:
             steps = list(window.timeline_bar.track.steps)
+        if self.replay is not None and self.replay.done:
+            self.replay.deleteLater()  # the last one, written: nothing of it is needed
         replay = Replay(window, steps, path)
         replay.finished.connect(window.show_message)
         if with_progress and steps:
@@ -243,7 +245,7 @@ class FileOperations(QObject):
             dialog.setMinimumDuration(500)
             replay.progress.connect(lambda done, _total: dialog.setValue(done))
             dialog.canceled.connect(replay.cancel)
-            replay.finished.connect(lambda _text: dialog.reset())
+            replay.finished.connect(lambda _text: (dialog.reset(), dialog.deleteLater()))
         self.replay = replay
         replay.start()
         return replay

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         # training process's for the cores while the window waits for that frame.
         self._evaluation_started = False
         self._closed = False
+        self._past_submitted: tuple | None = None  # the past moment sent to be evaluated
 
     # Parts under the names tests, the benchmark and older code use.
     settings = _forward("ledger.settings")  # what the trainer uses, as it last said
@@ -294,10 +295,16 @@ class MainWindow(QMainWindow):
             if not self._evaluation_started:
                 self._evaluation_started = True
                 self.evaluation_worker.start()
-            self.evaluation_worker.submit(frame.snapshot.view, Presenter.tag_of(frame))
+            tag = Presenter.tag_of(frame)
+            # A past moment is evaluated once: frames repeat it while the run goes on.
+            if tag is None or tag[1] is None or tag != self._past_submitted:
+                self.evaluation_worker.submit(frame.snapshot.view, tag)
+            self._past_submitted = tag if tag is not None and tag[1] is not None else None
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
         """The trainer paused on a NaN/Inf: say so, and offer the last good state."""
+        if self._closed:
+            return
         from ganviz.app.dialogs.diverged import ask_about_divergence
 
         self.set_running(False)

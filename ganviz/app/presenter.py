@@ -233,6 +233,11 @@ class Presenter(QObject):
             branches = {b.number: (b.parent, b.fork_step) for b in timeline.branches}
             if self.histories.follow(timeline.current, branches):
                 self.evaluation_dirty = True  # the convergence curves of the other branch
+                # The verdict's hysteresis and the coach judged the branch left.
+                self.verdict_state.reset()
+                self.live_verdict = None
+                self.coach.clear()
+                self.show_diagnosis(None)
             if timeline.faded is not None:
                 self.faded = timeline.faded
             self.timeline_dirty = True
@@ -295,7 +300,7 @@ class Presenter(QObject):
                 self.live_verdict = self.verdict_state.update_from(evaluation)
                 verdict = self.live_verdict[0]
             self.histories.add(evaluation, verdict)
-            self.timeline_dirty = verdict is not None
+            self.timeline_dirty |= verdict is not None
             frame = self.latest_frame
             if frame is not None and frame.snapshot.mode == evaluation.mode:
                 figures = (figures_1d if evaluation.mode == "1d" else figures_2d)(evaluation)

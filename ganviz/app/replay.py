@@ -61,7 +61,12 @@ class Replay(QObject):
         """The moment asked for is on screen, with its evaluation where the mode has one."""
         presenter, step = self.window.presenter, self.steps[self.index]
         frame = presenter.latest_frame
-        if frame is None or frame.timeline is None or frame.timeline.viewing != step:
+        if frame is None or frame.timeline is None:
+            return False
+        timeline = frame.timeline
+        # A snapshot at the live iteration is shown as the live run.
+        if timeline.viewing != step and not (timeline.viewing is None
+                                             and frame.snapshot.step == step):
             return False
         if presenter.frame_dirty:
             return False
@@ -115,3 +120,5 @@ class Replay(QObject):
         if self.steps:
             self.window.training_worker.request_view_at(self.returning_to)
         self.finished.emit(text)
+        self.recorder.frames.clear()  # written: the PNGs need not stay in memory
+        self.recorder.deleteLater()

@@ -55,8 +55,8 @@ class BranchHistories:
 
     def add(self, evaluation, verdict: str | None = None) -> None:
         """A live evaluation of the current branch, and the run's verdict after it (1-D)."""
-        if evaluation.step < self.current.last_step:  # a state restored: a new run
-            self.verdicts.clear()
+        if evaluation.step < self.current.last_step:  # a state restored: from there on
+            self.verdicts[:] = [v for v in self.verdicts if v[0] < evaluation.step]
         self.current.add(evaluation)
         if self.verdicts and self.verdicts[-1][1] == "diverged":
             return  # it stays diverged until a state from before is restored
@@ -77,6 +77,10 @@ class BranchHistories:
             self.number = number
         if number == self.number:
             return False
+        if self.number not in branches:  # a frame of the run before a Reset came between
+            self.clear()
+            self.number = number
+            return True
         self._left[self.number] = (self.current, self.verdicts)
         kept = self._left.pop(number, None)
         if kept is None:  # a new branch: what it shares with the one it leaves

@@ -247,7 +247,8 @@ class Coach:
         return Diagnosis(
             "oscillation", "The players overshoot each other: the generator swings around "
             "the target instead of settling.",
-            f"Over the last {len(window) * 50:,} iterations or so: {moved}; JS "
+            f"Over iterations {window[0].get('step', 0):,}-{window[-1].get('step', 0):,}: "
+            f"{moved}; JS "
             f"{min(js):.3f}-{max(js):.3f} bits with no downward trend.",
             "Lower both learning rates (÷4), and average the generator's weights (EMA).",
             {"lr_d": lr_d / 4, "lr_g": lr_g / 4,

@@ -81,7 +81,7 @@ class BoundedHistory:
 
     def truncate(self, step: int) -> None:
         """Keep only the points at or before ``step`` (a branch goes on from there); the
-        bucket being filled belonged to later iterations and is dropped."""
+        bucket being filled is dropped (iterations on both sides of ``step`` may be in it)."""
         self._length = int(np.searchsorted(self._steps[: self._length], step, side="right"))
         self._bucket_sum[:] = 0.0
         self._bucket_count = 0
@@ -106,8 +106,8 @@ class EvaluationHistory:
 
     def add(self, evaluation) -> None:
         self.latest = evaluation
-        if evaluation.step < self.last_step:
-            self.history.clear()
+        if evaluation.step < self.last_step:  # a state restored: the curves go on from it
+            self.history.truncate(evaluation.step - 1)
         elif evaluation.step == self.last_step:
             return  # paused: the same iteration evaluated again
         self.last_step = evaluation.step
