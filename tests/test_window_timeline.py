@@ -142,3 +142,19 @@ def test_the_coach_line_names_the_problem_and_applies_its_suggestion(open_window
     window.set_running(False)
     window.reset()
     qtbot.waitUntil(lambda: line.diagnosis is None, timeout=10_000)
+
+
+def test_the_live_run_is_still_evaluated_while_a_past_moment_is_shown(open_window, qtbot):
+    window = open_window("gaussian")
+    window.set_running(True)
+    qtbot.waitUntil(lambda: _frame(window) is not None and _frame(window).snapshot.step > 300
+                    and window.latest_evaluation is not None, timeout=40_000)
+    window.timeline_bar.track.choose(100)
+    qtbot.waitUntil(lambda: window.latest_evaluation.step == 100, timeout=10_000)
+    since = _steps(window)[-1]
+    # Training goes on: the JS curve and the coach follow the live run, the views stay.
+    qtbot.waitUntil(lambda: _steps(window)[-1] > since + 300, timeout=20_000)
+    assert window.latest_evaluation.step == 100 and _frame(window).timeline.viewing == 100
+    assert window.verdict_label.full_text.startswith("Iteration 100 (the past)")
+    assert window.coach_line.diagnosis is not None
+    window.set_running(False)

@@ -296,10 +296,13 @@ class MainWindow(QMainWindow):
                 self._evaluation_started = True
                 self.evaluation_worker.start()
             tag = Presenter.tag_of(frame)
-            # A past moment is evaluated once: frames repeat it while the run goes on.
+            # A past moment is evaluated once: frames repeat it while the run goes on,
+            # and carry the live run's state beside it, evaluated as usual.
             if tag is None or tag[1] is None or tag != self._past_submitted:
                 self.evaluation_worker.submit(frame.snapshot.view, tag)
             self._past_submitted = tag if tag is not None and tag[1] is not None else None
+            if frame.live_view is not None:
+                self.evaluation_worker.submit(frame.live_view, (tag[0], None))
 
     def _on_divergence(self, what: str, kept_step: int) -> None:
         """The trainer paused on a NaN/Inf: say so, and offer the last good state."""

@@ -247,11 +247,10 @@ class Presenter(QObject):
         self.request_draw()
 
     def _coach_frame(self, frame: Frame) -> None:
-        if frame.timeline is not None and frame.timeline.viewing is not None:
-            return  # a past moment's figures are not the run's news
         snapshot = frame.snapshot
         self.coach.follow(snapshot.mode, snapshot.settings)
-        view = snapshot.view
+        # Viewing a past moment, the live run's figures come beside it.
+        view = frame.live_view if self.viewing() is not None else snapshot.view
         if snapshot.mode == "mnist" and getattr(view, "class_counts", None) is not None \
                 and view.classified_step > 0:
             self._coached(self.coach.record(view.classified_step, snapshot.history, {

@@ -203,17 +203,18 @@ class EvaluationWorker(QThread):
         super().__init__(parent)
         self._mutex = QMutex()
         self._wake = QWaitCondition()
-        self._pending = None
-        self._tag = None
+        # The newest state of each kind waiting: "past" (a moment the timeline shows, the
+        # user waits for it: first) and "live"; each is (state, tag).
+        self._pending: dict[str, tuple] = {}
         self._abort = False
 
     def submit(self, model_state, tag=None) -> None:
         """Evaluate ``model_state`` when the rate allows, unless a newer state replaces it
         first; ``tag`` comes back with its evaluation (the window's: which branch, and
-        which moment of it)."""
+        which moment of it; a past moment's does not replace a live state waiting)."""
+        kind = "past" if isinstance(tag, tuple) and tag[1] is not None else "live"
         with QMutexLocker(self._mutex):
-            self._pending = model_state
-            self._tag = tag
+            self._pending[kind] = (model_state, tag)
             self._wake.wakeAll()
 
     def stop(self, timeout_ms: int = 5000) -> bool:
@@ -236,10 +237,11 @@ class EvaluationWorker(QThread):
             while True:
                 with QMutexLocker(self._mutex):
                     while not self._abort:
-                        planar = isinstance(self._pending, Toy2DState)
+                        kind = "past" if "past" in self._pending else "live"
+                        planar = isinstance(self._pending.get(kind, (None,))[0], Toy2DState)
                         rate = EVALUATION_RATE_2D_HZ if planar else EVALUATION_RATE_HZ
                         rest = last_start + 1000.0 / rate - clock.elapsed()
-                        if self._pending is None:
+                        if not self._pending:
                             self._wake.wait(self._mutex)
                         elif rest > 0:  # too soon after the last one: wait, newer may come
                             self._wake.wait(self._mutex, int(rest) + 1)
@@ -247,7 +249,7 @@ class EvaluationWorker(QThread):
                             break
                     if self._abort:
                         return
-                    state, tag, self._pending = self._pending, self._tag, None
+                    state, tag = self._pending.pop(kind)
                 last_start = clock.elapsed()
                 chosen = evaluator_2d if isinstance(state, Toy2DState) else evaluator
                 self.evaluated.emit(chosen.evaluate(state), tag)

@@ -311,9 +311,10 @@ class Controller:
 
     # ------------------------------------------------------------------------- training
     def frame(self) -> Frame:
-        return Frame(self.timeline.snapshot(self.trainer), self.rate.value(), self.running,
-                     self.threads, self.device, self.available, self.settings_handled,
-                     self.timeline.view(self.trainer))
+        snapshot = self.timeline.snapshot(self.trainer)
+        return Frame(snapshot, self.rate.value(), self.running, self.threads, self.device,
+                     self.available, self.settings_handled, self.timeline.view(self.trainer),
+                     self.timeline.live_view)
 
     def advance(self, command_waiting: Callable[[], bool] = lambda: False) -> None:
         """Do what is due after the commands read: a requested step, or training until

@@ -80,6 +80,9 @@ class Frame:
     # the panel must show (a refused value snaps back).
     settings_handled: int = 0
     timeline: TimelineView | None = None
+    # While the snapshot shows a past moment: the live run's view data, so that the window
+    # goes on evaluating (and coaching) the run that trains.
+    live_view: object = None
 
 
 class ProtocolError(ValueError):

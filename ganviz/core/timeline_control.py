@@ -27,6 +27,7 @@ class TimelineControl:
         self._viewer: PastViewer | None = None
         self._past: tuple[int, int, object] | None = None  # (step, branch, view) shown
         self._faded_changed = True
+        self.live_view = None  # the live run's view data, beside a past snapshot
 
     def follow(self, trainer) -> None:
         """A new run (Reset, an opened session): it keeps a timeline, the views go live."""
@@ -74,8 +75,10 @@ class TimelineControl:
         """The frame's snapshot: the live run's, or (viewing) the past moment's networks
         and iteration with the live settings and curves."""
         live = trainer.snapshot()
+        self.live_view = None
         if self.viewing is None:
             return live
+        self.live_view = live.view
         timeline = trainer.timeline
         if self._past is None or self._past[:2] != (self.viewing, timeline.current):
             if self._viewer is None or not self._viewer.fits(trainer):
