@@ -53,8 +53,7 @@ class CoachLine(QWidget):
         self.label.setText(f"Coach · {diagnosis.name}: {diagnosis.headline}")
         self.label.setStyleSheet(f"color: {COLOURS.get(diagnosis.name, '#555')}; "
                                  "font-weight: 600;")
-        self.label.setToolTip("\n".join(part for part in (
-            diagnosis.headline, diagnosis.evidence, diagnosis.suggestion) if part))
+        self.label.setToolTip(diagnosis.text("\n"))
         self.apply_button.setVisible(bool(diagnosis.action))
         if diagnosis.action:
             self.apply_button.setText(f"Try {action_text(diagnosis.action)}")

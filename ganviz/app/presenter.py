@@ -233,11 +233,7 @@ class Presenter(QObject):
             branches = {b.number: (b.parent, b.fork_step) for b in timeline.branches}
             if self.histories.follow(timeline.current, branches):
                 self.evaluation_dirty = True  # the convergence curves of the other branch
-                # The verdict's hysteresis and the coach judged the branch left.
-                self.verdict_state.reset()
-                self.live_verdict = None
-                self.coach.clear()
-                self.show_diagnosis(None)
+                self._forget_judging()  # the verdict and the coach judged the branch left
             if timeline.faded is not None:
                 self.faded = timeline.faded
             self.timeline_dirty = True
@@ -266,7 +262,6 @@ class Presenter(QObject):
         if frame is not None and frame.timeline is not None:
             self.histories.mark_diverged(frame.timeline.live_step)
             self.timeline_dirty = True
-            self.frame_dirty = True  # draw() shows the timeline with a frame
             self.request_draw()
 
     def _back_to_live(self) -> None:
@@ -332,11 +327,15 @@ class Presenter(QObject):
         for view in views:
             view.clear()
         self.histories.clear()
-        self.coach.clear()
-        self.show_diagnosis(None)
+        self._forget_judging()
+        self.faded = ()
+
+    def _forget_judging(self) -> None:
+        """The verdict's hysteresis and the coach start afresh (another run or branch)."""
         self.verdict_state.reset()
         self.live_verdict = None
-        self.faded = ()
+        self.coach.clear()
+        self.show_diagnosis(None)
 
     def stop(self) -> None:
         """Nothing more is drawn (the window closes while results are still queued)."""
@@ -354,7 +353,8 @@ class Presenter(QObject):
     def draw(self) -> None:
         self.last_draw_time = time.perf_counter()
         frame = self.latest_frame
-        if frame is None or not (self.frame_dirty or self.evaluation_dirty):
+        if frame is None or not (self.frame_dirty or self.evaluation_dirty
+                                 or self.timeline_dirty):
             return
         snapshot = frame.snapshot
         view = self.view_of(snapshot.mode)

@@ -97,9 +97,6 @@ class TimelineTrack(QWidget):
             self._asked = self._pending
             self.moment_chosen.emit(self._pending)
 
-    def shown(self) -> int | None:
-        return self.viewing
-
     def mousePressEvent(self, event) -> None:
         self.choose(self._step_at(event.position().x()), now=False)
 

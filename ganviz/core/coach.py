@@ -72,9 +72,10 @@ class Diagnosis:
     suggestion: str = ""  # what to try, in words
     action: dict = field(default_factory=dict)  # settings the window can apply at a click
 
-    def text(self) -> str:
-        return " ".join(part for part in (self.headline, self.evidence, self.suggestion)
-                        if part)
+    def text(self, separator: str = " ") -> str:
+        """Headline, evidence and suggestion, those there are."""
+        return separator.join(part for part in (self.headline, self.evidence,
+                                                self.suggestion) if part)
 
 
 def _finite(value) -> bool:
