@@ -134,6 +134,7 @@ def test_the_coach_line_names_the_problem_and_applies_its_suggestion(open_window
     qtbot.waitUntil(lambda: line.diagnosis is not None
                     and line.diagnosis.name == "vanishing-gradient", timeout=60_000)
     assert "vanishing-gradient" in line.label.text() and line.apply_button.isVisible()
+    assert line.label.full_text.startswith("Coach · vanishing-gradient: G's gradient")
     assert line.apply_button.text() == "Try loss = nonsaturating"
     assert "nonsaturating" in line.label.toolTip()
     line.apply_button.click()

@@ -3,8 +3,8 @@ evidence in its tooltip, and a button that applies what it suggests (core/coach.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ganviz.core.coach import Diagnosis
 
@@ -22,6 +22,29 @@ def action_text(action: dict) -> str:
     return ", ".join(f"{name} = {shown(value)}" for name, value in action.items())
 
 
+class ElidedLabel(QLabel):
+    """One line of text cut with "…" to the width the layout gives it (which the text
+    never widens: a long headline must not push the button or the window)."""
+
+    def __init__(self, text: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.full_text = ""
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(
+            self.full_text, Qt.TextElideMode.ElideRight, max(40, self.width())))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+
 class CoachLine(QWidget):
     """One line: the diagnosis's name and headline; Apply sends its settings."""
 
@@ -29,8 +52,7 @@ class CoachLine(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.label = QLabel(WAITING, self)
-        self.label.setMinimumWidth(100)  # cut rather than widen the window
+        self.label = ElidedLabel(WAITING, self)
         self.apply_button = QPushButton(self)
         self.apply_button.clicked.connect(self._apply)
         layout = QHBoxLayout(self)
@@ -45,12 +67,12 @@ class CoachLine(QWidget):
             return
         self.diagnosis = diagnosis
         if diagnosis is None:
-            self.label.setText(WAITING)
+            self.label.set_full_text(WAITING)
             self.label.setStyleSheet("color: #777;")
             self.label.setToolTip("")
             self.apply_button.setVisible(False)
             return
-        self.label.setText(f"Coach · {diagnosis.name}: {diagnosis.headline}")
+        self.label.set_full_text(f"Coach · {diagnosis.name}: {diagnosis.headline}")
         self.label.setStyleSheet(f"color: {COLOURS.get(diagnosis.name, '#555')}; "
                                  "font-weight: 600;")
         self.label.setToolTip(diagnosis.text("\n"))
