@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
-from ganviz.app.presenter import MIN_DRAW_INTERVAL_S, VERDICT_COLOURS, Presenter, VerdictBanner
+from ganviz.app.presenter import MIN_DRAW_INTERVAL_S, Presenter
+from ganviz.app.verdict_banner import VERDICT_COLOURS, VerdictBanner
 from ganviz.core.protocol import Frame, Snapshot
 from ganviz.core.toy1d.verdict import PROBABILITY_D
 
