@@ -87,9 +87,13 @@ def test_new_settings_or_a_restored_state_start_the_judging_afresh():
 
 def test_mnist_and_2d_judge_their_own_figures():
     mnist = Coach("mnist", SETTINGS)
-    for step in range(1, 6):
+    for step in range(1, 6):  # the first blur: few confident digits, not a collapse
         mnist.update({"step": 50 * step, "loss_d": 1.0, "loss_g": 1.0, "d_real": 0.6,
-                      "d_fake": 0.4, "confident": 0.3, "coverage": 0.5})
+                      "d_fake": 0.4, "confident": 0.03, "coverage": 0.5})
+    assert mnist.diagnosis.name == "progressing"
+    for step in range(6, 12):
+        mnist.update({"step": 50 * step, "loss_d": 1.0, "loss_g": 1.0, "d_real": 0.6,
+                      "d_fake": 0.4, "confident": 0.7, "coverage": 0.5})
     assert mnist.diagnosis.name == "mode-collapse"
     plane = Coach("2d", SETTINGS)
     for step in range(1, 8):

@@ -15,7 +15,8 @@ vanishing-gradient     D rates the fakes below FAKE_REJECTED and the real data a
 mode-collapse          1-D / 2-D: a mode of the target holds under MODE_DROPPED of the
                        samples in most of the last SWING_RECORDS records (a generator that
                        hops between modes covers both for a moment); MNIST: class
-                       coverage under COVERAGE_LOW
+                       coverage under COVERAGE_LOW once FORMED of the samples are confident
+                       digits (before, an untrained generator's blur is not a collapse)
 oscillation            1-D, not converged: over the last SWING_RECORDS records the
                        generator's mean or spread travels more than SWING of the target's
                        spread, back and forth (its path at least BACK_AND_FORTH times its
@@ -53,6 +54,7 @@ CONFIRM = 3  # records in a row (150 iterations at the default --log-every)
 FAKE_REJECTED, REAL_ACCEPTED = 0.05, 0.95
 MODE_DROPPED = 0.05
 COVERAGE_LOW, COVERAGE_OK = 0.8, 0.95
+FORMED = 0.5  # MNIST: the share of confident digits from which missing classes count
 SWING_RECORDS = 10  # 500 iterations at the default --log-every
 SWING = 0.5  # of the target's standard deviation: the path over the window
 BACK_AND_FORTH = 2.0  # path / net change
@@ -185,7 +187,7 @@ class Coach:
     def _collapse(self, recent) -> Diagnosis | None:
         if self.mode == "mnist":
             coverage = _typical(recent, "coverage")
-            if not coverage < COVERAGE_LOW:
+            if not (coverage < COVERAGE_LOW and _typical(recent, "confident") >= FORMED):
                 return None
             return Diagnosis(
                 "mode-collapse", "Some digits are missing: the generator has collapsed "
