@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganviz import __version__, cli_timeline
+from ganviz import __version__, cli_sessions, cli_timeline
 from ganviz import cli_outputs as outputs
 from ganviz.arguments import Parser as _Parser
 from ganviz.arguments import UsageError
@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "train on), Python, PySide6 and pyqtgraph, then exit")
     _add_common(parser)
     parser.add_argument("--start", action="store_true", help="start training at once")
+    cli_sessions.add_example_option(parser, window=True)
     return parser
 
 
@@ -157,7 +158,7 @@ def build_train_parser() -> argparse.ArgumentParser:
     )
     _add_common(parser)
     length = parser.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_positive_int("--steps"), default=None,
+    length.add_argument("--steps", type=cli_sessions.steps_count, default=None,
                         help="iterations to train (default 5000)")
     length.add_argument("--seconds", type=_positive_seconds, default=None,
                         help="train for this many seconds of wall time instead")
@@ -186,6 +187,7 @@ def build_train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", type=Path, default=None, metavar="FILE",
                         help="continue the run saved in FILE for --steps more iterations "
                         "(its preset and settings; --set may change live settings)")
+    cli_sessions.add_example_option(parser, window=False)
     cli_timeline.add_train_options(parser)
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar; the one-line summary goes to stdout, so stderr "
@@ -202,12 +204,17 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 def _train(argv: list[str]) -> int:
     args = _parse(build_train_parser(), argv)
-    # A resumed run's --set values are checked against its own preset, in _resume.
-    overrides = _overrides(args) if args.resume is None else {}
+    example = cli_sessions.example_path(args)
+    saved = args.resume if example is None else example
+    option = "--resume" if example is None else "--example"
+    args.saved = saved  # the session --from-step goes back in
+    cli_sessions.check_steps(args)
+    # A saved run's --set values are checked against its own preset, in resumed_run.
+    overrides = _overrides(args) if saved is None else {}
     # Every output name is checked before torch loads, let alone training starts.
     outputs.check_outputs(args)
     cli_timeline.check(args)
-    if args.resume is None:
+    if saved is None:
         outputs.check_num_samples(args.num_samples, presets.get(args.preset))
 
     from ganviz.core import api, headless, session
@@ -219,15 +226,15 @@ def _train(argv: list[str]) -> int:
             except session.SessionError as error:  # its name was checked: a write failed
                 raise outputs.WriteFailed(f"--checkpoint: {error}") from None
 
-    if args.resume is not None:
-        run = _resume(args)
+    if saved is not None:
+        run = cli_sessions.resumed_run(args, saved, option)
         outputs.check_num_samples(args.num_samples, presets.get(run.preset))
     else:
         data = _data(args)
         points = data if args.points is not None else None
         run = api.Run(args.preset, data=None if points is not None else data, points=points,
                       **overrides)
-    cli_timeline.prepare(run, args, dict(args.assignments) if args.resume is not None else {})
+    cli_timeline.prepare(run, args, dict(args.assignments) if saved is not None else {})
     steps = args.steps if args.steps is not None or args.seconds is not None else 5000
     try:
         summary = run.train(steps=steps, seconds=args.seconds, log_every=args.log_every,
@@ -260,31 +267,6 @@ def _train(argv: list[str]) -> int:
         file=sys.stdout if args.quiet else sys.stderr,
     )
     return 0
-
-
-def _resume(args: argparse.Namespace):
-    """The run of ``--resume FILE``, with ``--set`` applied as live changes."""
-    from ganviz.core import api, session
-
-    given = {"--preset": args.explicit_preset, "--seed": args.seed is not None,
-             "--data": args.data is not None, "--points": args.points is not None}
-    clashing = [option for option, present in given.items() if present]
-    if clashing:
-        raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
-                         f"session file has its own")
-    try:
-        run = api.Run.load(args.resume)  # its torch threads set before the first step
-    except (session.SessionError, config.SettingError) as error:
-        raise UsageError(f"--resume: {error}") from None
-    changes = dict(args.assignments)
-    waiting = [n for n in changes if not config.lookup(n).live]
-    if waiting:
-        raise UsageError(f"--resume: {', '.join(waiting)} only applies on Reset, which would "
-                         f"start the saved run afresh")
-    run.change(**changes)
-    for notice in run.take_notices():  # e.g. a run saved on another kind of device
-        print(f"ganviz train: {notice}", file=sys.stderr)
-    return run
 
 
 def build_data_parser() -> argparse.ArgumentParser:
@@ -351,8 +333,12 @@ def launch_trainer(args, overrides: dict, custom=None):
 def _window(argv: list[str]) -> int:
     args = _parse(build_parser(), argv)
     overrides = _overrides(args)
+    example = cli_sessions.example_path(args)
+    if example is not None and args.assignments:
+        raise UsageError("--example: --set cannot change the example as it opens; change "
+                         "settings in the window")
     if not (args.explicit_preset or args.assignments or args.seed is not None
-            or args.points is not None):
+            or args.points is not None or example is not None):
         # A plain `ganviz` starts where the last window left off.
         from ganviz.app.remembered import last_launch
 
@@ -374,7 +360,8 @@ def _window(argv: list[str]) -> int:
     from ganviz.app.main import run_app  # Qt is imported only for the window
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,
-                   data_dir=args.data, launched=launched, custom_points=custom)
+                   data_dir=args.data, launched=launched, custom_points=custom,
+                   example=example)
 
 
 def main(argv: list[str] | None = None) -> int:

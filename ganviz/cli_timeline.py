@@ -38,8 +38,9 @@ def _iteration(text: str) -> int:
 
 
 def check(args: argparse.Namespace) -> None:
-    if args.from_step is not None and args.resume is None:
-        raise UsageError("--from-step: needs --resume FILE, the session to go back in")
+    if args.from_step is not None and args.saved is None:
+        raise UsageError("--from-step: needs --resume FILE (or --example), the session to go "
+                         "back in")
 
 
 def prepare(run, args: argparse.Namespace, changes: dict) -> None:
@@ -51,12 +52,12 @@ def prepare(run, args: argparse.Namespace, changes: dict) -> None:
     trainer = run.trainer
     if args.from_step is not None:
         if trainer.timeline is None:
-            raise UsageError(f"--from-step: {args.resume.name} holds no snapshots (train it "
+            raise UsageError(f"--from-step: {args.saved.name} holds no snapshots (train it "
                              f"with --snapshot-every N and --checkpoint)")
         try:
             number = branch_from(trainer, args.from_step, changes)
         except TimelineError as error:
-            raise UsageError(f"--from-step: {args.resume.name} has {error}") from None
+            raise UsageError(f"--from-step: {args.saved.name} has {error}") from None
         print(f"ganviz train: going on from iteration {args.from_step:,} as branch {number}",
               file=sys.stderr)
     if args.snapshot_every is not None and trainer.timeline is None:

@@ -20,4 +20,5 @@ def test_every_package_folder_is_listed_in_pyproject():
     assert found - listed == set(), "add these to [tool.setuptools] packages"
     for package, folder in config["package-dir"].items():
         assert (ROOT / folder / "__init__.py").is_file(), package
-    assert listed - found - {"ganviz.resources", "ganviz.resources.mnist"} == set()
+    assert listed - found - {"ganviz.resources", "ganviz.resources.examples",
+                             "ganviz.resources.mnist"} == set()

@@ -24,7 +24,10 @@ EXAMPLES = [
     protocol.Diverged("D's loss became nan at iteration 7", 0),
     protocol.Loaded("ring8", {"k": 1}, (np.zeros((2, 2), np.float32), "drawn")),
     protocol.Loaded("gaussian", {"k": 1}, None), protocol.LoadFailed("Not opened: x"),
-    protocol.Failed("ValueError: x"), protocol.Stopped(),
+    protocol.Failed("ValueError: x"), protocol.Stopped(), protocol.Narrate(),
+    protocol.Narrated(4, "1d", (protocol.NarratedPart("real", "Draw a real batch", "64 real",
+                                                      ("real",)),),
+                      *(np.zeros(4, np.float32) for _ in range(5))),
 ]
 
 

@@ -95,6 +95,7 @@ def _install_file_menu(window: MainWindow) -> None:
     window.session_actions = (save, save_small, open_session)
     for action in window.session_actions:
         window.addAction(action)
+    _install_examples_menu(window, menu.addMenu("Open example"))
     menu.addSeparator()
     export_plot = menu.addAction("Export plot…")
     export_plot.setToolTip("One plot as PNG (at a chosen width) or SVG")
@@ -134,6 +135,27 @@ def _install_file_menu(window: MainWindow) -> None:
     window.addAction(window.quit_action)
 
 
+def _install_examples_menu(window: MainWindow, menu) -> None:
+    """One action per shipped converged example (core/examples.py), 1-D then 2-D."""
+    from ganviz.core import examples, presets
+
+    menu.setToolTipsVisible(True)
+    window.example_actions = {}
+    for mode, title in (("1d", "1-D"), ("2d", "2-D")):
+        menu.addSection(title)
+        for name in examples.available():
+            preset = presets.get(name)
+            if preset.mode != mode:
+                continue
+            action = menu.addAction(name)
+            plan = examples.PLAN[name]
+            action.setToolTip(f"{name} trained {plan.steps:,} iterations from its seed, "
+                              f"opened paused at the end; Reset trains it afresh")
+            action.triggered.connect(
+                lambda _=False, n=name: window.files.load_session(str(examples.path_of(n))))
+            window.example_actions[name] = action
+
+
 def _install_view_menu(window: MainWindow) -> None:
     menu = window.menuBar().addMenu("&View")
     window.full_screen_action = menu.addAction("Full screen")
@@ -145,6 +167,9 @@ def _install_view_menu(window: MainWindow) -> None:
     # Larger text and lines for a projector (F5; Ctrl + and Ctrl − size them), remembered.
     window.presentation = Presentation(window, window.stack, window.presenter.verdict)
     menu.addAction(window.presentation.action)
+    menu.addSeparator()
+    menu.addAction(window.game.diagram_action)
+    menu.addAction(window.game.slow_action)
     menu.addSeparator()
     # Wherever the focus is (a field keeps the letters typed into it): the bar's own
     # Left/Right/Home/End need the bar focused.

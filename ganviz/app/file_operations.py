@@ -70,6 +70,7 @@ class FileOperations(QObject):
         window.ledger.settle(settings)  # the trainer's own word, as a frame's would be
         window.show_run(preset, settings)
         window.clear_curves()
+        window.presenter.coach.judge_next_alone()  # a converged example says so at once
         window.set_running(False)
 
     def session_failed(self, message: str) -> None:

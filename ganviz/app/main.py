@@ -21,9 +21,10 @@ def prepare_qt() -> None:
 
 
 def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
-            launched=None, custom_points=None) -> int:
+            launched=None, custom_points=None, example=None) -> int:
     """``launched``: the training process, if the caller started it already;
-    ``custom_points``: (points, description) of the 2-D custom dataset (``--points``)."""
+    ``custom_points``: (points, description) of the 2-D custom dataset (``--points``);
+    ``example``: the session file of ``--example``, opened as the window shows."""
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -42,6 +43,8 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     window.show()
     # A window closed in full screen comes back so: the F11 action must say so.
     window.full_screen_action.setChecked(window.isFullScreen())
+    if example is not None:
+        window.files.load_session(str(example))
     if start:
         window.set_running(True)
     return app.exec()

@@ -16,6 +16,7 @@ from ganviz.app import actions, screen_fit
 from ganviz.app.coach_line import CoachLine
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
+from ganviz.app.game_dock import GameDock
 from ganviz.app.presenter import Presenter
 from ganviz.app.timeline_bar import TimelineBar
 from ganviz.app.views.pages import ModePages
@@ -57,6 +58,9 @@ class MainWindow(QMainWindow):
         self.stack = ModePages(self.presenter.verdict)
         self.timeline_bar = TimelineBar()
         self._build_centre()
+        self.game = GameDock(self)  # the model diagram and slow motion (View menu)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.game)
+        self.presenter.show_numbers = self.game.show_frame
         actions.install(self)
         self._show_mode(self.mode)
         self._build_controls()
@@ -143,6 +147,7 @@ class MainWindow(QMainWindow):
                                 data_dir=self.data_dir, launched=launched,
                                 custom=self.custom_points)
         worker.frame_ready.connect(self._on_frame)
+        worker.narrated.connect(lambda narrated: self.game.take_narrated(narrated))
         worker.settings_rejected.connect(self.show_refusal)
         worker.notice.connect(self.show_message)
         worker.diverged.connect(self._on_divergence)
@@ -160,6 +165,8 @@ class MainWindow(QMainWindow):
         self.set_running(not self.running)
 
     def set_running(self, running: bool) -> None:
+        if running:
+            self.game.training_started()  # full speed: slow motion ends
         self.presenter.training = running
         actions.show_running(self, running, self.latest_frame is not None)
         if self.training_worker is not None:
@@ -245,6 +252,7 @@ class MainWindow(QMainWindow):
         self.presenter.forget_evaluation()
 
     def clear_curves(self) -> None:
+        self.game.new_run()
         self.presenter.clear(list(self.stack.views.values()))
         self.timeline_bar.show_timeline(None)
 

@@ -102,6 +102,7 @@ class Presenter(QObject):
         self.show_timeline: Callable[[TimelineView, list], None] = lambda view, verdicts: None
         self.coach = WindowFeed()  # the coach, fed from the live frames and evaluations
         self.show_diagnosis: Callable[[object], None] = lambda diagnosis: None
+        self.show_numbers: Callable[[Frame], None] = lambda frame: None  # the model diagram
         # The other branches' curves, drawn faded: frames carry them only when they change.
         self.faded: tuple = ()
         self.timeline_dirty = False
@@ -272,6 +273,7 @@ class Presenter(QObject):
         if self.frame_dirty:
             view.show_frame(snapshot, running=frame.running)
             self.show_pending(snapshot.pending_on_reset)
+            self.show_numbers(frame)
             self.frame_dirty = False
         if self.timeline_dirty and frame.timeline is not None:
             view.show_timeline(frame.timeline, self.faded)

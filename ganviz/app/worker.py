@@ -42,6 +42,7 @@ class TrainingWorker(QThread):
     """Owns the training process; relays commands to it and results from it."""
 
     frame_ready = Signal(object)  # Frame
+    narrated = Signal(object)  # protocol.Narrated: slow motion's iteration, taken apart
     settings_rejected = Signal(str)
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
@@ -68,6 +69,7 @@ class TrainingWorker(QThread):
         # Each result's signal; Failed and Stopped also end the relay.
         self._relay = {
             Frame: self.frame_ready.emit,
+            protocol.Narrated: self.narrated.emit,
             protocol.Rejected: lambda r: self.settings_rejected.emit(r.message),
             protocol.Notice: lambda r: self.notice.emit(r.message),
             protocol.Diverged: lambda r: self.diverged.emit(r.message, r.kept_step),
@@ -84,6 +86,10 @@ class TrainingWorker(QThread):
     def request_step(self) -> None:
         """One iteration, if paused (ignored while running)."""
         self._send(protocol.Step())
+
+    def request_narrated_step(self) -> None:
+        """Slow motion: the next iteration, if paused, answered taken apart (Narrated)."""
+        self._send(protocol.Narrate())
 
     def request_network_step(self, network: str) -> None:
         """One update of D ("d") or G ("g") alone, if paused."""

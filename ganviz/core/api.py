@@ -19,8 +19,8 @@ import numpy as np
 from ganviz.core import config, headless, presets, runtime, session
 from ganviz.core.coach import Coach
 from ganviz.core.config import SettingError
-from ganviz.core.controller import KEEP_STATE_EVERY, LastGoodState
 from ganviz.core.headless import OutputError, RunSummary
+from ganviz.core.run_guard import KEEP_STATE_EVERY, LastGoodState
 from ganviz.core.trainer import Trainer
 
 __all__ = ["Diverged", "OutputError", "Run", "RunSummary", "SessionError", "SettingError"]

@@ -115,11 +115,7 @@ class Coach:
     def update(self, record: dict) -> Diagnosis:
         if self.records and record.get("step", 0) < self.records[-1].get("step", 0):
             self._restart()  # a new run, or a state restored
-        self.records.append(record)
-        if self.mode == "1d":
-            self.verdicts.append(self.verdict.update(*(
-                record.get(name) if _finite(record.get(name)) else math.nan
-                for name in ("js_bits", "d_max_dev", "d_star_gap")))[0])
+        self._add(record)
         found = self._judge()
         if found.name == self.diagnosis.name or found.name == "diverged":
             self.diagnosis, self._candidate, self._held = found, "", 0
@@ -130,6 +126,26 @@ class Coach:
         else:
             self._candidate, self._held = found.name, 1
         return self.diagnosis
+
+    def judge_alone(self, record: dict) -> Diagnosis:
+        """The diagnosis of one state measured on its own (``ganviz train --steps 0`` of a
+        saved run, a session opened in the window): judged as a state that has held for
+        CONFIRM records, since nothing before it is known. Later records are followed as
+        usual from there."""
+        self._restart()
+        for _ in range(CONFIRM):
+            self._add(record)
+        self.diagnosis, self._candidate, self._held = self._judge(), "", 0
+        self.records = deque([record], maxlen=SWING_RECORDS)  # the state, counted once
+        self.verdicts = deque(list(self.verdicts)[-1:], maxlen=SWING_RECORDS)
+        return self.diagnosis
+
+    def _add(self, record: dict) -> None:
+        self.records.append(record)
+        if self.mode == "1d":
+            self.verdicts.append(self.verdict.update(*(
+                record.get(name) if _finite(record.get(name)) else math.nan
+                for name in ("js_bits", "d_max_dev", "d_star_gap")))[0])
 
     def _verdicts(self, count: int) -> list[str]:
         return list(self.verdicts)[-count:]
@@ -315,9 +331,15 @@ class WindowFeed:
     def __init__(self) -> None:
         self.coach: Coach | None = None
         self._last_step = -1
+        self.alone = False  # the next record is of a saved run: judged on its own
 
     def clear(self) -> None:
         self.coach, self._last_step = None, -1
+
+    def judge_next_alone(self) -> None:
+        """A session was opened: its first record is judged alone (Coach.judge_alone),
+        not called "under way" for the records a fresh run needs."""
+        self.alone = True
 
     def follow(self, mode: str, settings: dict) -> None:
         """The run's mode and settings as the newest frame says (a change restarts the
@@ -344,7 +366,9 @@ class WindowFeed:
             record[name] = float(values.mean()) if len(values) else math.nan
         record.update(figures)
         self._last_step = step
-        return self.coach.update(record)
+        judge = self.coach.judge_alone if self.alone else self.coach.update
+        self.alone = False
+        return judge(record)
 
 
 def figures_1d(evaluation) -> dict:

@@ -23,6 +23,7 @@ from ganviz.core.protocol import (
     Notice,
     Rejected,
 )
+from ganviz.core.run_guard import LastGoodState, RateMeter
 
 if TYPE_CHECKING:
     from ganviz.core.trainer import Trainer
@@ -36,69 +37,9 @@ FRAME_INTERVAL_S = 1.0 / 30.0
 # measured best, where the digits still move smoothly and training keeps most of its
 # headless rate.
 MNIST_FRAME_INTERVAL_S = 1.0 / 22.0
-# A copy of the run is kept this often (iterations), in memory, while the losses are
-# finite: a diverged run can go back to it. The copy is a deep copy of the networks and
-# optimisers, so it is taken rarely enough to cost a negligible share of training.
-KEEP_STATE_EVERY = 500
-
 DEVICE_UNAVAILABLE = "device: {value} is not available on this machine; usable here: {usable}"
 CUSTOM_WITHOUT_POINTS = ("dataset: custom needs points: draw them or open a points file first "
                          "(Data menu)")
-
-
-class RateMeter:
-    """Iterations per second over the last second or so of running."""
-
-    def __init__(self) -> None:
-        self.restart()
-
-    def restart(self) -> None:
-        self._start = time.perf_counter()
-        self._count = 0
-        self._rate = 0.0
-
-    def count(self) -> None:
-        self._count += 1
-
-    def value(self) -> float:
-        now = time.perf_counter()
-        elapsed = now - self._start
-        if elapsed > 0 and self._count:
-            self._rate = self._count / elapsed
-        if elapsed > 1.0:  # start a new window, keeping the last rate for display
-            self._start, self._count = now, 0
-        return self._rate
-
-
-class LastGoodState:
-    """The divergence rules, shared by the window's run and ``ganviz train``.
-
-    A run stops at the first non-finite loss, and a copy of it taken while all was finite
-    (every KEEP_STATE_EVERY iterations) is what it can go back to.
-    """
-
-    def __init__(self, trainer: Trainer) -> None:
-        self.keep(trainer)
-
-    def keep(self, trainer: Trainer) -> None:
-        """Keep ``trainer`` as it is now (a new run, an opened session)."""
-        self.state, self.step = trainer.keep_state(), trainer.step_count
-
-    def keep_if_due(self, trainer: Trainer) -> None:
-        """Keep a new copy once KEEP_STATE_EVERY iterations have passed, if it is finite:
-        a NaN weight only shows in the next iteration's losses, so both are checked."""
-        if (trainer.step_count >= self.step + KEEP_STATE_EVERY
-                and trainer.diverged() is None and trainer.weights_finite()):
-            self.keep(trainer)
-
-    def restore(self, trainer: Trainer) -> None:
-        trainer.restore_state(self.state)
-
-    @staticmethod
-    def problem(trainer: Trainer) -> str | None:
-        """What went non-finite and where, e.g. "D's loss became nan at iteration 37"."""
-        problem = trainer.diverged()
-        return None if problem is None else f"{problem} at iteration {trainer.step_count:,}"
 
 
 class Controller:
@@ -179,6 +120,17 @@ class Controller:
     def step_network(self, network: str) -> None:
         if not self.running:
             self.trainer.step_network(network)
+        self.show_now = True
+
+    def narrate(self) -> None:
+        """Slow motion: the next iteration now, taken apart (Narrated), then its frame;
+        ignored while running."""
+        if self.running:
+            return
+        from ganviz.core.narration import narrate
+
+        self._emit(narrate(self.trainer))
+        self._check_divergence()
         self.show_now = True
 
     def change_settings(self, changes: dict) -> None:

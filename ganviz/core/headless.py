@@ -16,7 +16,7 @@ import numpy as np
 
 from ganviz.core.atomic import atomic_write
 from ganviz.core.coach import Coach
-from ganviz.core.controller import LastGoodState
+from ganviz.core.run_guard import LastGoodState
 from ganviz.core.trainer import Trainer
 
 
@@ -211,11 +211,14 @@ class _Loop:
             elapsed = time.perf_counter() - start
             finished = self.diverged is not None or (
                 self.done >= steps if steps is not None else elapsed >= seconds)
-            if self.recording and self.done and (
+            # steps=0 measures the run as it is (a saved one): one record, judged alone.
+            alone = steps == 0
+            if self.recording and (self.done or alone) and (
                     trainer.step_count % log_every == 0 or finished):
                 self.last = metrics_line(trainer, elapsed)
                 if self.coach is not None:
-                    self.last["diagnosis"] = self.coach.update(self.last).name
+                    judge = self.coach.judge_alone if alone else self.coach.update
+                    self.last["diagnosis"] = judge(self.last).name
                 if self.write is not None:
                     self.write(json.dumps(self.last))
                 if self.on_record is not None:

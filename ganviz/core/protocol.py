@@ -36,6 +36,8 @@ class Snapshot:
     mode: str
     view: object  # ModelState (1-D: the weights) or ImagesViewData (MNIST: grids, classes)
     pending_on_reset: tuple[str, ...] = field(default=())
+    # The norms of D's and G's gradients in their last updates (NaN before one).
+    gradient_norms: tuple[float, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,12 @@ class StepNetwork:
 
     def problem(self) -> str | None:
         return None if self.network in ("d", "g") else f"network {self.network!r} is not d or g"
+
+
+@dataclass(frozen=True)
+class Narrate:
+    """Slow motion: train the next iteration (while paused) and answer with it narrated
+    (:class:`Narrated`), then its frame."""
 
 
 @dataclass(frozen=True)
@@ -201,8 +209,8 @@ class SwitchBranch:
     number: int
 
 
-COMMANDS = (Run, Step, StepNetwork, ChangeSettings, Pretrain, SetPoints, Restore, Save, Load,
-            Reset, Consumed, Stop, ViewAt, BranchHere, SwitchBranch)
+COMMANDS = (Run, Step, StepNetwork, Narrate, ChangeSettings, Pretrain, SetPoints, Restore,
+            Save, Load, Reset, Consumed, Stop, ViewAt, BranchHere, SwitchBranch)
 
 
 # ------------------------------------------------------------------------------ results
@@ -258,7 +266,40 @@ class Stopped:
     """The training process ended as asked. Nothing follows."""
 
 
-RESULTS = (Frame, Rejected, Notice, Diverged, Loaded, LoadFailed, Failed, Stopped)
+@dataclass(frozen=True)
+class NarratedPart:
+    """One sub-step of a narrated iteration: what happened, with the run's numbers."""
+
+    key: str  # one of core.narration.PARTS
+    title: str
+    text: str
+    lit: tuple[str, ...]  # the model diagram's parts it is about
+
+
+@dataclass(frozen=True)
+class Narrated:
+    """One iteration of the run, trained as any other and taken apart (core/narration.py).
+
+    Batches in data units: 1-D (B,), 2-D (B, 2), MNIST (up to 8, 28, 28) in [0, 1].
+    ``push``: where G's update pushes each fake of ``g_fake`` (minus the gradient of G's
+    loss on it, data units); ``moved``: the same z through G after its update. ``grid``,
+    ``d_before``, ``d_after``: 1-D only, D(x) on a grid before and after D's update(s).
+    """
+
+    step: int  # the iteration's number (the count after it)
+    mode: str
+    parts: tuple
+    real: np.ndarray
+    d_fake_batch: np.ndarray  # the fakes D was trained on
+    g_fake: np.ndarray  # the fakes of G's update (a fresh z)
+    push: np.ndarray
+    moved: np.ndarray
+    grid: np.ndarray | None = None
+    d_before: np.ndarray | None = None
+    d_after: np.ndarray | None = None
+
+
+RESULTS = (Frame, Narrated, Rejected, Notice, Diverged, Loaded, LoadFailed, Failed, Stopped)
 
 
 # ----------------------------------------------------------------------------- checking

@@ -19,11 +19,7 @@ import traceback
 from multiprocessing.connection import Connection
 
 from ganviz.core import presets, protocol
-from ganviz.core.controller import (  # noqa: F401  (the window reads KEEP_STATE_EVERY here)
-    FRAME_INTERVAL_S,
-    KEEP_STATE_EVERY,
-    Controller,
-)
+from ganviz.core.controller import FRAME_INTERVAL_S, Controller
 from ganviz.core.protocol import Frame  # noqa: F401  (the relay's historical import)
 
 
@@ -77,6 +73,7 @@ def handlers(controller: Controller) -> dict[type, object]:
         protocol.Run: lambda c: controller.run(c.running),
         protocol.Step: lambda c: controller.step(),
         protocol.StepNetwork: lambda c: controller.step_network(c.network),
+        protocol.Narrate: lambda c: controller.narrate(),
         protocol.ChangeSettings: lambda c: controller.change_settings(dict(c.changes)),
         protocol.Pretrain: lambda c: controller.pretrain(c.steps),
         protocol.SetPoints: lambda c: controller.set_points(c.points, c.description),

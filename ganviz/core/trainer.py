@@ -231,14 +231,27 @@ class Trainer(NetworkUpdates):
         return tuple(n for n, v in self.built_with.items() if self.settings[n] != v)
 
     # -------------------------------------------------------------------------- training
-    def step(self) -> None:
-        """One iteration: k discriminator updates, then k_g generator updates."""
+    def step(self, watch=None) -> None:
+        """One iteration: k discriminator updates, then k_g generator updates.
+
+        ``watch``: slow motion's observer (core/narration.py), told before and after each
+        update and given the first D and G updates' insides; the iteration is the same."""
         s = self.settings
         noise_std = self.instance_noise_std()
-        for _ in range(s["k"]):
-            loss_d, real_out, fake_out = self._update_discriminator(noise_std)
-        for _ in range(s["k_g"]):
-            loss_g = self._update_generator(noise_std)
+        for i in range(s["k"]):
+            if watch is not None:
+                watch.before("d", i)
+            loss_d, real_out, fake_out = self._update_discriminator(
+                noise_std, None if watch is None or i else watch.d_record)
+            if watch is not None:
+                watch.after("d", i, float(loss_d.detach()))
+        for i in range(s["k_g"]):
+            if watch is not None:
+                watch.before("g", i)
+            loss_g = self._update_generator(noise_std,
+                                            None if watch is None or i else watch.g_record)
+            if watch is not None:
+                watch.after("g", i, float(loss_g.detach()))
         self.step_count += 1
         if s["lr_decay"] != 1.0 and self.step_count % s["lr_decay_every"] == 0:
             self._apply_learning_rates()
@@ -358,6 +371,7 @@ class Trainer(NetworkUpdates):
             mode=self.mode,
             view=self.problem.view_data(self, self.settings),
             pending_on_reset=self.pending_on_reset(),
+            gradient_norms=self.gradient_norms(),
         )
 
     # 1-D conveniences, used by tests and the convergence benchmark.

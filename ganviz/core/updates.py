@@ -7,6 +7,7 @@ stream these updates use.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import torch
@@ -35,14 +36,18 @@ def ema_decay(updates: int, decay: float, follow_recent: bool = False) -> float:
 class NetworkUpdates:
     """The D and G updates of :class:`~ganviz.core.trainer.Trainer` (see there)."""
 
-    def _update_discriminator(self, noise_std: float):
-        """One D update; returns its loss and D's raw outputs on the real and fake batch."""
+    def _update_discriminator(self, noise_std: float, record: dict | None = None):
+        """One D update; returns its loss and D's raw outputs on the real and fake batch.
+        ``record``: a dict to keep the batches, D's outputs and gradients in (slow motion,
+        core/narration.py); the update is the same with or without it."""
         batch = self.settings["batch_size"]
         problem = self.problem
         real = problem.real_batch(batch, self.rng)
         noise, codes = self._noise(batch)
         with torch.no_grad():
             fake = self.generator(noise)
+        if record is not None:
+            record.update(real=real.detach().clone(), noise=noise, fake=fake.clone())
         if noise_std:
             real = real + noise_std * self._randn_like(real)
             fake = fake + noise_std * self._randn_like(fake)
@@ -66,11 +71,16 @@ class NetworkUpdates:
         grads = torch.autograd.grad(total, self._d_params)
         for p, g in zip(self._d_params, grads, strict=True):
             p.grad = g
+        if record is not None:
+            record.update(real_out=real_out.detach().clone(), fake_out=fake_out.detach().clone(),
+                          loss=float(loss_d.detach()))
         self._quick_adam.step(self.opt_d)
         self.d_updates += 1
         return loss_d, real_out, fake_out
 
-    def _update_generator(self, noise_std: float) -> torch.Tensor:
+    def _update_generator(self, noise_std: float, record: dict | None = None) -> torch.Tensor:
+        """One G update; returns its loss. ``record``: as for the D update, with G's
+        gradient on each fake sample (where G's update pushes them)."""
         noise, codes = self._noise(self.settings["batch_size"])
         fake = self.generator(noise)
         if noise_std:
@@ -79,13 +89,32 @@ class NetworkUpdates:
         loss_g = self.objective.g_loss(out)
         # Without a code nothing is added: the toys' steps are mostly per-op overhead.
         total = loss_g if guesses is None else loss_g + self._code_loss(guesses, codes)
-        grads = torch.autograd.grad(total, self._g_params)
+        if record is None:
+            grads = torch.autograd.grad(total, self._g_params)
+        else:  # the same parameters' gradients, and the loss's gradient on the fakes
+            *grads, on_fakes = torch.autograd.grad(total, [*self._g_params, fake])
+            record.update(noise=noise, fake=fake.detach().clone(), out=out.detach().clone(),
+                          loss=float(loss_g.detach()),
+                          # per sample: the loss is a mean over the batch
+                          on_fakes=on_fakes.detach() * fake.shape[0])
         for p, g in zip(self._g_params, grads, strict=True):
             p.grad = g
         self._quick_adam.step(self.opt_g)
         self.g_updates += 1
         self._update_ema()
         return loss_g
+
+    @torch.no_grad()
+    def gradient_norms(self) -> tuple[float, float]:
+        """The norms of D's and G's whole gradients in their last updates (NaN before
+        one): what the model diagram shows. The gradients stay on the parameters after an
+        update, so this costs two reductions, only when a frame is taken."""
+        norms = []
+        for params in (self._d_params, self._g_params):
+            grads = [p.grad for p in params if p.grad is not None]
+            norms.append(float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))))
+                         if grads else math.nan)
+        return norms[0], norms[1]
 
     def _noise(self, n: int) -> tuple[torch.Tensor, Codes | None]:
         """The generator's input, and the InfoGAN codes in it (None without codes)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from ganviz.core.remote import KEEP_STATE_EVERY
+from ganviz.core.run_guard import KEEP_STATE_EVERY
 
 
 def divergence_box(what: str, kept_step: int, on_restore, parent=None) -> QMessageBox:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 
 from ganviz.app import style
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.app.views.narration_marks import NarratedView
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
@@ -128,7 +129,7 @@ GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
 GRID_MARGIN = 0.02  # of a grid's size, left blank around it
 
 
-class ImagesView(TimelineMarks, pg.GraphicsLayoutWidget):
+class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
     def __init__(self) -> None:
         super().__init__()
         # GraphicsLayoutWidget copies its layout's clear() (remove every plot) onto each

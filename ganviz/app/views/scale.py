@@ -14,7 +14,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QPen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 TITLE_ROW_HEIGHT = 30.0  # px: pyqtgraph's fixed title row, kept at scale 1
 LEGEND_ROW, CAPTION_ROW = 4, 5  # rows of a PlotItem's layout below its bottom axis
@@ -127,6 +127,17 @@ def let_shrink(label: pg.LabelItem) -> pg.LabelItem:
 
     label.updateMin = shrinkable  # LabelItem.setText calls it
     shrinkable()
+    # Narrower than its text (a side panel open at 1366 px), the text is cut at the label's
+    # edge, its start kept in view, instead of spilling over the plot beside it.
+    label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+    justify, place = label.opts.get("justify", "center"), label.resizeEvent
+
+    def placed(event) -> None:
+        too_wide = label.item.boundingRect().width() > label.width() + 0.5
+        label.opts["justify"] = "left" if too_wide else justify
+        place(event)
+
+    label.resizeEvent = placed
     return label
 
 
@@ -153,6 +164,10 @@ class ScaledPlot(pg.PlotItem):
         # Its name in Export plot: the title it was built with (a title may carry numbers).
         self.export_name = str(kwargs.get("title") or "")
         super().__init__(*args, **kwargs)
+        # The title row spans the axes' columns too: a title wider than the data area
+        # uses that room before it is cut (let_shrink).
+        self.layout.removeItem(self.titleLabel)
+        self.layout.addItem(self.titleLabel, 0, 0, 1, 3)
         let_shrink(self.titleLabel)
 
     def setTitle(self, title=None, **args) -> None:
@@ -204,7 +219,7 @@ class ScaledPlot(pg.PlotItem):
     def caption_below(self, text: str = " ") -> pg.LabelItem:
         """A line of text under the legend (numbers about the plot), off its data."""
         self.caption = let_shrink(pg.LabelItem(text, size="9pt", color=(40, 40, 40)))
-        self.layout.addItem(self.caption, CAPTION_ROW, 1)
+        self.layout.addItem(self.caption, CAPTION_ROW, 0, 1, 3)  # the axes' room too
         return self.caption
 
     def set_scale(self, scale: float) -> None:

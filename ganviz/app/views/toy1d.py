@@ -14,6 +14,7 @@ from ganviz.app.views.curves import (
     reference_line,
     show_training_curves,
 )
+from ganviz.app.views.narration_marks import NarratedView, NarrationMarks1D
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core import config, theory
@@ -183,7 +184,7 @@ class DensitiesPlot(ScaledPlot):
         self._y_top = 0.0
 
 
-class Toy1DView(TimelineMarks, pg.GraphicsLayoutWidget):
+class Toy1DView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
     """The 1-D mode: densities, D and D* above; the curves over iterations below."""
 
     def __init__(self) -> None:
@@ -206,6 +207,11 @@ class Toy1DView(TimelineMarks, pg.GraphicsLayoutWidget):
         self.plots = (self.densities, self.losses, self.d_outputs, self.convergence)
         level_legends(self.plots[1:])
         self.past = marks_for(self.losses, self.d_outputs, self.convergence)
+
+    narration_marks = NarrationMarks1D
+
+    def narration_plot(self):
+        return self.densities
 
     def set_scale(self, scale: float) -> None:
         """Text and lines of every plot at ``scale`` (presentation mode)."""

@@ -11,12 +11,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ganviz.app import style
+from ganviz.app.views.arrows import arrow_segments
 from ganviz.app.views.curves import (
     DiscriminatorOutputPlot,
     LossesPlot,
     _HistoryPlot,
     show_training_curves,
 )
+from ganviz.app.views.narration_marks import NarratedView, NarrationMarks2D
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.scale import ScaledPlot, level_legends, scale_plot
 
@@ -50,24 +52,6 @@ class _ResizingLayout(pg.GraphicsLayoutWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.resized()
-
-
-def arrow_segments(starts: np.ndarray, vectors: np.ndarray, width: float) -> np.ndarray:
-    """Line segments (pairs of rows) drawing an arrow from each start along its vector: the
-    shaft and the two strokes of its head. One curve item draws them all, which costs a
-    fraction of 500 separate arrow items."""
-    tips = starts + vectors
-    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
-    head = np.minimum(0.35 * lengths, 0.02 * width)  # short arrows get small heads
-    segments = np.empty((6 * len(starts), 2), dtype=np.float32)
-    segments[0::6], segments[1::6] = starts, tips
-    for offset, angle in ((2, 0.45), (4, -0.45)):  # the head's strokes, +-26 degrees back
-        c, s = np.cos(angle), np.sin(angle)
-        back = np.stack((c * unit[:, 0] - s * unit[:, 1], s * unit[:, 0] + c * unit[:, 1]), 1)
-        segments[offset::6] = tips
-        segments[offset + 1::6] = tips - head * back
-    return segments
 
 
 class PlanePlot(ScaledPlot):
@@ -184,8 +168,10 @@ class DivergencePlot(_HistoryPlot):
             curve.setData([], [])
 
 
-class Toy2DView(TimelineMarks, QWidget):
+class Toy2DView(TimelineMarks, NarratedView, QWidget):
     """Layer switches above; the plane on the left, the curves over iterations right."""
+
+    narration_marks = NarrationMarks2D
 
     def __init__(self) -> None:
         super().__init__()
@@ -275,6 +261,9 @@ class Toy2DView(TimelineMarks, QWidget):
         plane.setMaximumWidth(side + extra_w)
         plane.setMaximumHeight(side + extra_h)
 
+    def narration_plot(self):
+        return self.plane
+
     def set_scale(self, scale: float) -> None:
         """Text and lines of every plot at ``scale`` (presentation mode)."""
         self.scale = scale
@@ -323,3 +312,4 @@ class Toy2DView(TimelineMarks, QWidget):
         self.plane.clear_view()
         self.divergence.clear()
         self.clear_curves()
+

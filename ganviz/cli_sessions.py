@@ -1,0 +1,85 @@
+"""Saved runs on the command line: ``--resume FILE`` and ``--example`` (the shipped
+converged run of a preset, core/examples.py), for ``ganviz train`` and the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ganviz.arguments import UsageError
+from ganviz.core import config
+
+
+def add_example_option(parser: argparse.ArgumentParser, window: bool) -> None:
+    where = ("open it paused at its last iteration, with its curves and timeline; Reset "
+             "trains it afresh" if window else "train on from it, like --resume (--steps 0 "
+             "measures it as it is)")
+    parser.add_argument("--example", action="store_true",
+                        help=f"the preset's converged example, trained by the repository's "
+                        f"scripts/build_examples.py: {where}")
+
+
+def example_path(args: argparse.Namespace) -> Path | None:
+    """The example ``--example`` names (the preset's), checked; None without ``--example``.
+    ``--seed``, ``--data``, ``--points`` and ``--resume`` cannot be given with it: the
+    example is a saved run with its own."""
+    if not args.example:
+        return None
+    given = {"--resume": getattr(args, "resume", None) is not None,
+             "--seed": args.seed is not None, "--data": args.data is not None,
+             "--points": args.points is not None}
+    clashing = [option for option, present in given.items() if present]
+    if clashing:
+        raise UsageError(f"--example: {', '.join(clashing)} cannot change a saved run; the "
+                         f"example has its own")
+    from ganviz.core import examples
+
+    return examples.find(args.preset)  # SettingError names the presets that have one
+
+
+def check_steps(args: argparse.Namespace) -> None:
+    """``--steps 0`` measures a saved run as it is: only with ``--resume`` or ``--example``."""
+    if args.steps == 0 and args.resume is None and not args.example:
+        raise UsageError("--steps: 0 only measures a saved run (with --resume FILE or "
+                         "--example); expected 1 to 1000000000")
+
+
+def resumed_run(args: argparse.Namespace, path: Path, option: str):
+    """The run saved in ``path`` (``--resume``'s file or ``--example``'s), with ``--set``
+    applied as live changes."""
+    from ganviz.core import api, session
+
+    if option == "--resume":
+        given = {"--preset": args.explicit_preset, "--seed": args.seed is not None,
+                 "--data": args.data is not None, "--points": args.points is not None}
+        clashing = [name for name, present in given.items() if present]
+        if clashing:
+            raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
+                             f"session file has its own")
+    try:
+        run = api.Run.load(path)  # its torch threads set before the first step
+    except (session.SessionError, config.SettingError) as error:
+        raise UsageError(f"{option}: {error}") from None
+    changes = dict(args.assignments)
+    waiting = [n for n in changes if not config.lookup(n).live]
+    if waiting:
+        raise UsageError(f"{option}: {', '.join(waiting)} only applies on Reset, which would "
+                         f"start the saved run afresh")
+    run.change(**changes)
+    for notice in run.take_notices():  # e.g. a run saved on another kind of device
+        print(f"ganviz train: {notice}", file=sys.stderr)
+    return run
+
+
+def steps_count(text: str) -> int:
+    """The argument type of ``--steps``: a whole number from 0 (see :func:`check_steps`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--steps: {text!r} is not a whole number; expected "
+                                         f"1 to 1000000000") from None
+    if not 0 <= value <= 10**9:
+        raise argparse.ArgumentTypeError(f"--steps: {value} is out of range; expected 1 to "
+                                         f"1000000000")
+    return value
