@@ -27,7 +27,7 @@ class Parser(argparse.ArgumentParser):
         # Our own messages already name the setting: drop argparse's "argument --set: ".
         for option in ("--set", "--preset", "--steps", "--seconds", "--log-every", "--num-samples",
                        "--metrics", "--save-samples", "--checkpoint", "--snapshot-every",
-                       "--from-step"):
+                       "--from-step", "--png"):
             prefix = f"argument {option}: "
             if message.startswith(prefix) and message[len(prefix):].startswith(
                 (option, "unknown", *config.SETTINGS_BY_NAME)

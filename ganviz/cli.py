@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganviz import __version__, cli_sessions, cli_timeline
+from ganviz import __version__, cli_sessions, cli_sweep, cli_timeline
 from ganviz import cli_outputs as outputs
 from ganviz.arguments import Parser as _Parser
 from ganviz.arguments import UsageError
@@ -84,6 +84,7 @@ COMMANDS = """commands:
   ganviz data download   fetch the full 60,000-digit MNIST training split
                          (ganviz data download --help)
   ganviz timeline FILE   list the snapshots and branches a session holds
+  ganviz sweep ...       train variants of a preset together and compare them
   ganviz bench ...       measure training speed with and without the window
                          (ganviz bench --help)"""
 
@@ -367,7 +368,7 @@ def _window(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"train": _train, "presets": lambda rest: _presets(), "data": _data_command,
-                "bench": _bench, "timeline": cli_timeline.main}
+                "bench": _bench, "timeline": cli_timeline.main, "sweep": cli_sweep.main}
     try:
         if argv and argv[0] in commands:
             if argv[0] == "presets" and argv[1:]:

@@ -67,6 +67,11 @@ def output_name(option: str):
     return parse
 
 
+def check_output(option: str, path: Path) -> None:
+    """One output file's name, checked before any training (UsageError, one line)."""
+    _check_output(option, path, regular_only=True)
+
+
 def _check_output(option: str, path: Path, regular_only: bool) -> None:
     if path.is_dir():
         raise UsageError(f"{option}: {path} is a folder; give a file name (e.g. "
@@ -90,7 +95,7 @@ def _check_output(option: str, path: Path, regular_only: bool) -> None:
 
 
 _EXAMPLE = {"--metrics": "metrics.jsonl", "--save-samples": "samples.npy",
-            "--checkpoint": "run.ganviz"}
+            "--checkpoint": "run.ganviz", "--png": "grid.png"}
 
 
 def check_num_samples(count: int, preset: presets.Preset) -> None:
