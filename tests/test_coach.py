@@ -101,6 +101,22 @@ def test_mnist_and_2d_judge_their_own_figures():
                       "mode_shares": [0.12] * 8, "kl_bits": 0.1})
     assert plane.diagnosis.name == "converged"
     assert "95% of samples within 3σ" in plane.diagnosis.text()
+    # grid25's even share is 4%: under the 5% floor, yet no mode dropped.
+    grid = Coach("2d", SETTINGS)
+    for step in range(1, 8):
+        grid.update({"step": 50 * step, **CALM, "high_quality": 0.93,
+                     "mode_shares": [0.037] * 25, "kl_bits": 0.1})
+    assert grid.diagnosis.name == "converged"
+    # Samples spread over the plane, none near a mode yet: not a collapse.
+    spread = Coach("2d", SETTINGS)
+    for step in range(1, 12):
+        spread.update({"step": 50 * step, **CALM, "high_quality": 0.05,
+                       "mode_shares": [0.006] * 8, "kl_bits": 2.0})
+    assert spread.diagnosis.name == "progressing"
+    for step in range(12, 24):  # formed, with one mode left out
+        spread.update({"step": 50 * step, **CALM, "high_quality": 0.9,
+                       "mode_shares": [0.0] + [0.128] * 7, "kl_bits": 0.5})
+    assert spread.diagnosis.name == "mode-collapse"
 
 
 # The issue's cases: each teaching preset named by its diagnosis by the iteration given.

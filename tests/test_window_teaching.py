@@ -36,8 +36,10 @@ def test_slow_motion_walks_through_the_next_iteration(open_window, qtbot):
     window = open_window("gaussian")
     qtbot.waitUntil(lambda: _frame(window) is not None, timeout=20_000)
     start = _frame(window).snapshot.step
-    game, panel = window.game, window.game.panel
+    game = window.game
+    assert game.panel is None  # built when first shown: the window's start does not wait
     game.slow_action.trigger()  # View > Slow motion (N): paused, the next iteration told
+    panel = game.panel
     assert game.isVisible() and panel.isVisible() and not window.running
     qtbot.waitUntil(lambda: panel.position == (0, 0), timeout=20_000)
     narrated = panel.kept[0]

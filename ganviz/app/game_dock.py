@@ -15,11 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
-from ganviz.app.diagram import DiagramNumbers, GameDiagram
-from ganviz.app.slow_motion import SlowMotionPanel
-
 if TYPE_CHECKING:
+    from ganviz.app.diagram import GameDiagram
     from ganviz.app.main_window import MainWindow
+    from ganviz.app.slow_motion import SlowMotionPanel
 
 
 class GameDock(QDockWidget):
@@ -29,21 +28,33 @@ class GameDock(QDockWidget):
         self.setObjectName("game")  # saveState needs a name
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea
                              | Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setMinimumWidth(260)
+        self.diagram: GameDiagram | None = None  # built when first shown (see _build)
+        self.panel: SlowMotionPanel | None = None
+        self.slow = False
+        self._actions(window)
+        self.setVisible(False)
+        self.visibilityChanged.connect(lambda shown: shown and self._build())
+
+    def _build(self) -> None:
+        """The diagram and the panel, made the first time the dock shows: the window's
+        start (its first paint races the trainer's first frame) does not wait for them."""
+        if self.diagram is not None:
+            return
+        from ganviz.app.diagram import GameDiagram
+        from ganviz.app.slow_motion import SlowMotionPanel
+
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         self.diagram = GameDiagram()
         self.panel = SlowMotionPanel()
-        self.panel.setVisible(False)
+        self.panel.setVisible(self.slow)
         layout.addWidget(self.diagram, 1)
         layout.addWidget(self.panel)
         self.setWidget(body)
-        self.setMinimumWidth(260)
         self.panel.next_iteration_wanted.connect(self._ask_next)
         self.panel.part_shown.connect(self._show_part)
-        self.slow = False
-        self._actions(window)
-        self.setVisible(False)
 
     def _actions(self, window: MainWindow) -> None:
         self.diagram_action = self.toggleViewAction()
@@ -69,7 +80,9 @@ class GameDock(QDockWidget):
 
     # ------------------------------------------------------------------------ the window
     def show_frame(self, frame) -> None:
-        if self.isVisible():
+        if self.isVisible() and self.diagram is not None:
+            from ganviz.app.diagram import DiagramNumbers
+
             self.diagram.show_numbers(DiagramNumbers.from_frame(frame))
             if not self.slow:  # running, both networks take turns too fast to tell apart
                 self.diagram.light({"grad_d", "grad_g"} if frame.running else ())
@@ -79,14 +92,18 @@ class GameDock(QDockWidget):
             return
         self.slow = on
         self.slow_action.setChecked(on)
-        self.panel.setVisible(on)
         if on:
             self.open_narrow()
+            self._build()  # also when the dock is shown but never was on the screen
+        if self.panel is not None:
+            self.panel.setVisible(on)
+        if on:
             self.window_.set_running(False)
             self.panel.forget()
             self.panel.forward()  # the next iteration, at once
         else:
-            self.panel.stop()
+            if self.panel is not None:
+                self.panel.stop()
             self._clear_marks()
 
     def open_narrow(self) -> None:
@@ -102,11 +119,11 @@ class GameDock(QDockWidget):
     def new_run(self) -> None:
         """Reset, a preset or a session: the iterations told were another run's."""
         self._clear_marks()
-        if self.slow:
+        if self.slow and self.panel is not None:
             self.panel.forget()
 
     def take_narrated(self, narrated) -> None:
-        if self.slow:
+        if self.slow and self.panel is not None:
             self.panel.take(narrated)
 
     # -------------------------------------------------------------------------- inside
@@ -114,7 +131,7 @@ class GameDock(QDockWidget):
         worker = self.window_.training_worker
         if worker is not None and worker.isRunning():
             worker.request_narrated_step()
-        else:
+        elif self.panel is not None:
             self.panel.waiting = False
 
     def _show_part(self, narrated, index: int) -> None:
@@ -127,6 +144,7 @@ class GameDock(QDockWidget):
                 view.clear_narration()
 
     def _clear_marks(self) -> None:
-        self.diagram.light(())
+        if self.diagram is not None:
+            self.diagram.light(())
         for view in self.window_.views.values():
             view.clear_narration()

@@ -12,9 +12,10 @@ diverged               a loss is NaN or infinite
 vanishing-gradient     D rates the fakes below FAKE_REJECTED and the real data above
                        REAL_ACCEPTED (medians of the batch means): D wins every batch, and with the
                        minimax loss log(1 - D(G(z))) gives G almost no gradient
-mode-collapse          1-D / 2-D: a mode of the target holds under MODE_DROPPED of the
+mode-collapse          1-D / 2-D: a mode of the target holds under dropped_below() of the
                        samples in most of the last SWING_RECORDS records (a generator that
-                       hops between modes covers both for a moment); MNIST: class
+                       hops between modes covers both for a moment), in 2-D only once
+                       FORMED of the samples lie within 3 sigma of a mode; MNIST: class
                        coverage under COVERAGE_LOW once FORMED of the samples are confident
                        digits (before, an untrained generator's blur is not a collapse)
 oscillation            1-D, not converged: over the last SWING_RECORDS records the
@@ -82,6 +83,12 @@ class Diagnosis:
 
 def _finite(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def dropped_below(modes: int) -> float:
+    """The share under which one of ``modes`` modes counts as dropped: MODE_DROPPED, or
+    40% of an even share where that is less (grid25's even share is 4%)."""
+    return min(MODE_DROPPED, 0.4 / modes)
 
 
 def _typical(records, name: str) -> float:
@@ -212,7 +219,9 @@ class Coach:
         shares = [r.get("mode_shares") for r in self.records]
         if not all(shares):
             return None
-        dropped = sum(min(s) < MODE_DROPPED for s in shares)
+        if self.mode == "2d" and not _typical(recent, "high_quality") >= FORMED:
+            return None  # a spread-out generator has not formed modes yet to drop one
+        dropped = sum(min(s) < dropped_below(len(s)) for s in shares)
         if len(shares) < CONFIRM or dropped < COLLAPSED_SHARE * len(shares):
             return None
         held = ", ".join(f"{share:.0%}" for share in shares[-1])
@@ -281,7 +290,8 @@ class Coach:
                                  "its equilibrium.", f"JS {last['js_bits']:.4f} bits.")
         elif self.mode == "2d":
             quality, shares = _typical(recent, "high_quality"), last.get("mode_shares")
-            if quality >= HIGH_QUALITY and (not shares or min(shares) >= MODE_DROPPED):
+            if quality >= HIGH_QUALITY and (not shares or
+                                            min(shares) >= dropped_below(len(shares))):
                 return Diagnosis("converged", "Converged: every mode is covered.",
                                  f"{quality:.0%} of samples within 3σ of a mode.")
         else:
