@@ -89,13 +89,21 @@ def main(argv: list[str]) -> int:
 
     run = SweepRun(args.preset, variants, base)
     files = {}
-    if args.metrics_dir is not None:
-        files = {i: open(args.metrics_dir / f"{v.name}.jsonl", "w", encoding="utf-8")  # noqa: SIM115
-                 for i, v in enumerate(variants)}
+    try:
+        if args.metrics_dir is not None:
+            files = {i: open(args.metrics_dir / f"{v.name}.jsonl", "w",  # noqa: SIM115
+                             encoding="utf-8", buffering=1) for i, v in enumerate(variants)}
+    except OSError as error:
+        raise outputs.WriteFailed(f"--metrics-dir: {error}") from None
 
     def write(index: int, record: dict) -> None:
         if index in files:
-            files[index].write(json.dumps({"variant": variants[index].name, **record}) + "\n")
+            try:
+                files[index].write(json.dumps({"variant": variants[index].name, **record})
+                                   + "\n")
+            except OSError as error:  # a full disk: one line, exit 1
+                raise outputs.WriteFailed(f"--metrics-dir {files[index].name}: {error}") \
+                    from None
 
     steps = args.steps if args.steps is not None or args.seconds is not None else 2000
     try:
