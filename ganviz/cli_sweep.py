@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "and compare how they end.",
         epilog="example: ganviz sweep --preset gaussian --vary lr_d=1e-4,3e-4,1e-3,3e-3 "
                "--vary k=1,2,3,5 --steps 2000 --png grid.png")
-    parser.add_argument("--preset", type=preset_type, default=presets.DEFAULT_PRESET)
+    parser.add_argument("--preset", type=preset_type, default=presets.DEFAULT_PRESET,
+                        help=f"the preset every variant starts from (default "
+                        f"{presets.DEFAULT_PRESET}); see `ganviz presets`")
     parser.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2,...",
                         help="a setting and its values (once or twice: every combination is "
                         "a variant; 2 to 64 for the toys, 4 for MNIST)")
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="iterations of each variant (default 2000)")
     length.add_argument("--seconds", type=positive_seconds, default=None,
                         help="train for this many seconds of wall time instead")
-    parser.add_argument("--log-every", type=positive_int("--log-every"), default=50)
+    parser.add_argument("--log-every", type=positive_int("--log-every"), default=50,
+                        help="iterations between metric records (default 50)")
     parser.add_argument("--metrics-dir", type=Path, default=None, metavar="DIR",
                         help="write each variant's records to DIR/<variant>.jsonl, named by "
                         "its settings as given (lr_d=3e-4,k=2.jsonl)")

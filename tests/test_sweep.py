@@ -31,6 +31,8 @@ def test_variants_are_every_combination_named_as_given():
     (["lr_d=1e-3,1e-3"], "each value once"),
     (["lr_d=1e-3,5"], "lr_d: 5 is out of range"),
     (["lr_d=1,2e-3", "lr_d=1e-4,1e-3"], "lr_d is varied twice"),
+    (["lr_d=1e-4,1e-3", "k=1,2", "seed=1,2"], "3 settings; vary one or two"),
+    ([], "0 settings; vary one or two"),
     ([f"seed={','.join(map(str, range(9)))}", "k=1,2,3,4,5,6,7,8"], "72 variants"),
 ])
 def test_bad_vary_is_one_setting_error(axes, message):

@@ -59,8 +59,8 @@ def variants(axes: list[str], preset: str) -> list[Variant]:
         parsed.append((setting.name, name.strip(),
                        [(v, config.validate({setting.name: setting.parse(v)}, mode)
                          [setting.name]) for v in given]))
-    if not parsed:
-        raise config.SettingError("--vary: give at least one NAME=V1,V2,...")
+    if not 1 <= len(parsed) <= 2:
+        raise config.SettingError(f"--vary: {len(parsed)} settings; vary one or two")
     made = [Variant(",".join(f"{shown}={text}" for (_, shown, _), (text, _) in
                              zip(parsed, combo, strict=True)),
                     {name: value for (name, _, _), (_, value) in zip(parsed, combo, strict=True)})
