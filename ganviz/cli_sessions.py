@@ -26,16 +26,24 @@ def example_path(args: argparse.Namespace) -> Path | None:
     example is a saved run with its own."""
     if not args.example:
         return None
-    given = {"--resume": getattr(args, "resume", None) is not None,
-             "--seed": args.seed is not None, "--data": args.data is not None,
-             "--points": args.points is not None}
-    clashing = [option for option, present in given.items() if present]
-    if clashing:
-        raise UsageError(f"--example: {', '.join(clashing)} cannot change a saved run; the "
-                         f"example has its own")
+    _refuse_clashes("--example", {"--resume": getattr(args, "resume", None) is not None,
+                                  **_run_options(args)}, "the example")
     from ganviz.core import examples
 
     return examples.find(args.preset)  # SettingError names the presets that have one
+
+
+def _run_options(args: argparse.Namespace) -> dict[str, bool]:
+    """Which of the options a saved run fixes itself were given."""
+    return {"--seed": args.seed is not None, "--data": args.data is not None,
+            "--points": args.points is not None}
+
+
+def _refuse_clashes(option: str, given: dict[str, bool], owner: str) -> None:
+    clashing = [name for name, present in given.items() if present]
+    if clashing:
+        raise UsageError(f"{option}: {', '.join(clashing)} cannot change a saved run; "
+                         f"{owner} has its own")
 
 
 def check_steps(args: argparse.Namespace) -> None:
@@ -51,12 +59,8 @@ def resumed_run(args: argparse.Namespace, path: Path, option: str):
     from ganviz.core import api, session
 
     if option == "--resume":
-        given = {"--preset": args.explicit_preset, "--seed": args.seed is not None,
-                 "--data": args.data is not None, "--points": args.points is not None}
-        clashing = [name for name, present in given.items() if present]
-        if clashing:
-            raise UsageError(f"--resume: {', '.join(clashing)} cannot change a saved run; the "
-                             f"session file has its own")
+        _refuse_clashes("--resume", {"--preset": args.explicit_preset, **_run_options(args)},
+                        "the session file")
     try:
         run = api.Run.load(path)  # its torch threads set before the first step
     except (session.SessionError, config.SettingError) as error:

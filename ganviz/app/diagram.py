@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -104,8 +104,6 @@ class GameDiagram(QWidget):
             self.update()
 
     def sizeHint(self):
-        from PySide6.QtCore import QSize
-
         return QSize(280, 385)  # the logical frame at 7/8: the plots keep their room
 
     # ------------------------------------------------------------------------ painting

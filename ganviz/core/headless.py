@@ -193,6 +193,7 @@ class _Loop:
             bar.start()
         self.start = start = time.perf_counter()
         finished = False
+        alone = steps == 0  # measure the run as it is (a saved one): one record, judged alone
         while not finished:
             # Train up to the next log line, checking the clock every iteration.
             chunk_start = time.perf_counter()
@@ -211,8 +212,6 @@ class _Loop:
             elapsed = time.perf_counter() - start
             finished = self.diverged is not None or (
                 self.done >= steps if steps is not None else elapsed >= seconds)
-            # steps=0 measures the run as it is (a saved one): one record, judged alone.
-            alone = steps == 0
             if self.recording and (self.done or alone) and (
                     trainer.step_count % log_every == 0 or finished):
                 self.last = metrics_line(trainer, elapsed)

@@ -24,6 +24,7 @@ PARTS = ("real", "noise", "fakes", "scores", "loss_d", "update_d", "rescore", "l
 GRID_POINTS = 256  # D(x) before and after, 1-D
 SHOWN_DIGITS = 8  # MNIST: the images of each batch kept
 
+
 class Watch:
     """What Trainer.step tells slow motion; measures between the updates."""
 
@@ -125,9 +126,10 @@ def narrate(trainer) -> Narrated:
         "moved_rating": watch.moved_rating, "d_losses": watch.d_losses,
         "g_losses": watch.g_losses, "norms": trainer.gradient_norms(),
     }
-    parts = tell(trainer, figures, real, d_fakes, g_fakes, push, unit(watch.moved))
+    moved = unit(watch.moved)
+    parts = tell(trainer, figures, real, d_fakes, g_fakes, push, moved)
     return Narrated(
         step=trainer.step_count, mode=trainer.mode, parts=tuple(parts), real=real,
-        d_fake_batch=d_fakes, g_fake=g_fakes, push=push, moved=unit(watch.moved),
+        d_fake_batch=d_fakes, g_fake=g_fakes, push=push, moved=moved,
         grid=_grid(trainer) if trainer.mode == "1d" else None,
         d_before=watch.d_before, d_after=watch.d_after)

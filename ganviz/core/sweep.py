@@ -21,7 +21,6 @@ import torch
 
 from ganviz.core import config, presets
 from ganviz.core.stacked_mlp import StackedMLP
-from ganviz.core.theory import CURVES
 from ganviz.core.trainer import Trainer
 from ganviz.core.updates import ema_decay
 
@@ -184,10 +183,7 @@ class BatchedGroup:
             trainer.d_updates += k
             trainer.g_updates += s["k_g"]
             trainer.step_count += 1
-            trainer.history.record(trainer.step_count, row)
-            trainer._window_sum += row  # the metrics records' means, as Trainer.step
-            trainer._window_count += 1
-            trainer.last = dict(zip(CURVES, row, strict=True))
+            trainer.record_iteration(row)
 
     @torch.no_grad()
     def _update(self, network: str, params, grads, n: int, scale: float) -> None:

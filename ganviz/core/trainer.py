@@ -234,44 +234,29 @@ class Trainer(NetworkUpdates):
     def step(self, watch=None) -> None:
         """One iteration: k discriminator updates, then k_g generator updates.
 
-        ``watch``: slow motion's observer (core/narration.py), told before and after each
-        update and given the first D and G updates' insides; the iteration is the same."""
+        ``watch``: slow motion's observer (core/narration.py); the iteration is the same."""
         s = self.settings
-        noise_std = self.instance_noise_std()
-        for i in range(s["k"]):
-            if watch is not None:
-                watch.before("d", i)
-            loss_d, real_out, fake_out = self._update_discriminator(
-                noise_std, None if watch is None or i else watch.d_record)
-            if watch is not None:
-                watch.after("d", i, float(loss_d.detach()))
-        for i in range(s["k_g"]):
-            if watch is not None:
-                watch.before("g", i)
-            loss_g = self._update_generator(noise_std,
-                                            None if watch is None or i else watch.g_record)
-            if watch is not None:
-                watch.after("g", i, float(loss_g.detach()))
+        loss_d, real_out, fake_out, loss_g = self._iteration_updates(
+            self.instance_noise_std(), watch)
         self.step_count += 1
         if s["lr_decay"] != 1.0 and self.step_count % s["lr_decay_every"] == 0:
             self._apply_learning_rates()
-
         objective = self.objective
         with torch.no_grad():
-            values = torch.stack(
-                (
-                    loss_d.detach(),
-                    loss_g.detach(),
-                    objective.d_output(real_out.detach()).mean(),
-                    objective.d_output(fake_out.detach()).mean(),
-                )
-            ).tolist()
+            values = torch.stack((loss_d.detach(), loss_g.detach(),
+                                  objective.d_output(real_out.detach()).mean(),
+                                  objective.d_output(fake_out.detach()).mean())).tolist()
+        self.record_iteration(values)
+        if self.timeline is not None and self.timeline.due(self.step_count):
+            self.timeline.add(capture(self))  # the schedule is the timeline's
+
+    def record_iteration(self, values: list[float]) -> None:
+        """The curves' values (CURVES' order) of the iteration just counted: the history,
+        the metrics records' means, ``last``. A sweep's batched variants use it too."""
         self.history.record(self.step_count, values)
         self._window_sum += values
         self._window_count += 1
         self.last = dict(zip(CURVES, values, strict=True))
-        if self.timeline is not None and self.timeline.due(self.step_count):
-            self.timeline.add(capture(self))  # the schedule is the timeline's
 
     def step_network(self, network: str) -> None:
         """One update of one network ("d" or "g"), outside the k_d/k_g rhythm: GAN Lab's

@@ -36,6 +36,28 @@ def ema_decay(updates: int, decay: float, follow_recent: bool = False) -> float:
 class NetworkUpdates:
     """The D and G updates of :class:`~ganviz.core.trainer.Trainer` (see there)."""
 
+    def _iteration_updates(self, noise_std: float, watch=None):
+        """An iteration's updates: k D updates, then k_g G updates; returns the last D
+        update's loss and raw outputs on the real and fake batch, and the last G loss.
+        ``watch`` (slow motion, core/narration.py) is told before and after each update and
+        given the first D and G updates' insides."""
+        s = self.settings
+        for i in range(s["k"]):
+            if watch is not None:
+                watch.before("d", i)
+            loss_d, real_out, fake_out = self._update_discriminator(
+                noise_std, None if watch is None or i else watch.d_record)
+            if watch is not None:
+                watch.after("d", i, float(loss_d.detach()))
+        for i in range(s["k_g"]):
+            if watch is not None:
+                watch.before("g", i)
+            loss_g = self._update_generator(noise_std,
+                                            None if watch is None or i else watch.g_record)
+            if watch is not None:
+                watch.after("g", i, float(loss_g.detach()))
+        return loss_d, real_out, fake_out, loss_g
+
     def _update_discriminator(self, noise_std: float, record: dict | None = None):
         """One D update; returns its loss and D's raw outputs on the real and fake batch.
         ``record``: a dict to keep the batches, D's outputs and gradients in (slow motion,
