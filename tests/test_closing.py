@@ -30,3 +30,23 @@ def test_a_trainer_that_does_not_answer_is_killed_in_time(open_window, qtbot):
     assert not process.is_alive()
     assert process.exitcode == -signal.SIGKILL
     assert stopping_s < 2.5
+
+
+def test_the_window_never_waits_on_a_trainer_that_does_not_read(open_window, qtbot):
+    """Commands to a frozen trainer pile up beyond what its pipe holds (64 KiB): each call
+    still returns at once, and the trainer, thawed, answers the last one."""
+    import os
+    import signal
+
+    window = open_window("gaussian", {})
+    worker = window.training_worker
+    os.kill(worker._process.pid, signal.SIGSTOP)
+    started = time.perf_counter()
+    for index in range(3000):  # ~150 bytes each: several times the pipe's capacity
+        worker.request_settings({"lr_d": 1e-4 + index * 1e-8})
+    sending_s = time.perf_counter() - started
+    os.kill(worker._process.pid, signal.SIGCONT)
+    assert sending_s < 5.0, sending_s  # a blocked write would never have returned
+    last = 1e-4 + 2999 * 1e-8
+    qtbot.waitUntil(lambda: window.latest_frame.snapshot.settings["lr_d"] == last,
+                    timeout=60_000)

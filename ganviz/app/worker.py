@@ -11,6 +11,7 @@ a busy GUI never makes them compute frames it would only throw away.
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 import time
 import traceback
@@ -64,7 +65,13 @@ class TrainingWorker(QThread):
         self._commands = launched.commands
         self._results = launched.results
         self._process = launched.process
-        self._send_lock = threading.Lock()
+        # Commands go out from a thread of their own: a pipe write blocks once the pipe
+        # holds 64 KiB the trainer has not read (a long iteration, a trainer stuck in a
+        # write of its own), and the window must never wait on the trainer.
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._send_commands, name="ganviz-commands",
+                                        daemon=True)
+        self._sender.start()
         self._stopping = False
         # Each result's signal; Failed and Stopped also end the relay.
         self._relay = {
@@ -154,12 +161,20 @@ class TrainingWorker(QThread):
         finished = self.wait(5000)
         if self._process.pid is not None:
             self._process.join(5.0)
+        self._outbox.put(None)  # the sender's end (a kill above unblocked its write)
+        self._sender.join(5.0)
         return finished
 
     def _send(self, message: object) -> None:
-        # If the process has ended, failed() has told the window why: nothing to send to.
-        with self._send_lock, contextlib.suppress(BrokenPipeError, OSError):
-            self._commands.send(message)
+        self._outbox.put(message)
+
+    def _send_commands(self) -> None:
+        """The sender thread: each command in the order given, until None."""
+        while (message := self._outbox.get()) is not None:
+            # If the process has ended, failed() has told the window why: nothing to send
+            # to, and what is still queued is dropped.
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self._commands.send(message)
 
     # -------------------------------------------------------------- the training thread
     def run(self) -> None:
@@ -174,13 +189,21 @@ class TrainingWorker(QThread):
                 try:
                     result = protocol.check_message(message, protocol.RESULTS)
                 except protocol.ProtocolError as error:
+                    self._abandon()
                     self.failed.emit(f"the training process sent {error}")
                     return
                 self._relay[type(result)](result)
                 if isinstance(result, (protocol.Failed, protocol.Stopped)):
                     return  # nothing follows either
         except Exception:
+            self._abandon()
             self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
+
+    def _abandon(self) -> None:
+        """A trainer whose results can no longer be read is killed: left alone it would
+        block for ever writing its next frame, and stop reading commands."""
+        if self._process.is_alive():
+            self._process.kill()
 
 
 # Densities are re-estimated at most this often. Each estimate runs 40,000 samples through
