@@ -50,7 +50,7 @@ def no_thread_left_behind(monkeypatch):
     from ganviz.app import worker
 
     started = []
-    for cls in (worker.TrainingWorker, worker.EvaluationWorker):
+    for cls in (worker.ProcessRelay, worker.EvaluationWorker):  # trainers, comparisons
         original = cls.start
 
         def tracking_start(self, *args, _original=original):

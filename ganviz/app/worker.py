@@ -39,7 +39,95 @@ __all__ = ["FRAME_INTERVAL_S", "EvaluationWorker", "Frame", "TrainingWorker"]
 STOP_TIMEOUT_MS = 8000
 
 
-class TrainingWorker(QThread):
+class ProcessRelay(QThread):
+    """A child process driven by typed messages: commands go out from a sender thread,
+    results come back on this thread and are emitted as signals (subclasses map each
+    result type to its signal in ``_relay``). Failed and Stopped end the relay."""
+
+    failed = Signal(str)
+
+    def __init__(self, launched, results: tuple[type, ...], parent=None) -> None:
+        """``launched``: the process with its ``commands`` and ``results`` pipe ends;
+        ``results``: the message types it may send."""
+        super().__init__(parent)
+        self._commands = launched.commands
+        self._results = launched.results
+        self._process = launched.process
+        self._allowed = results
+        # Commands go out from a thread of their own: a pipe write blocks once the pipe
+        # holds 64 KiB the child has not read (a long iteration, a child stuck in a write
+        # of its own), and the window must never wait on a child.
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._send_commands, name="ganviz-commands",
+                                        daemon=True)
+        self._sender.start()
+        self._stopping = False
+        self._relay: dict[type, object] = {}
+
+    def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
+        """Stop the child after its current iteration; both are gone when this returns.
+
+        A child that has not exited within ``timeout_ms`` (frozen, say) is killed.
+        """
+        self._stopping = True
+        deadline = time.monotonic() + timeout_ms / 1000.0
+        self._send(protocol.Stop())
+        if self.isRunning():
+            self.wait(timeout_ms)
+        # The relay ends when Stopped arrives, while the process is still unwinding
+        # (closing its pipes, torch's exit): the process gets the rest of the time to exit
+        # by itself, and only then is killed.
+        self._process.join(max(0.0, deadline - time.monotonic()))
+        if self._process.is_alive():
+            self._process.kill()  # the relay thread then reads end-of-file and returns
+        finished = self.wait(5000)
+        if self._process.pid is not None:
+            self._process.join(5.0)
+        self._outbox.put(None)  # the sender's end (a kill above unblocked its write)
+        self._sender.join(5.0)
+        return finished
+
+    def _send(self, message: object) -> None:
+        self._outbox.put(message)
+
+    def _send_commands(self) -> None:
+        """The sender thread: each command in the order given, until None."""
+        while (message := self._outbox.get()) is not None:
+            # If the process has ended, failed() has told the window why: nothing to send
+            # to, and what is still queued is dropped.
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self._commands.send(message)
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    message = self._results.recv()
+                except EOFError:
+                    if not self._stopping:
+                        self.failed.emit("the training process ended unexpectedly")
+                    return
+                try:
+                    result = protocol.check_message(message, self._allowed)
+                except protocol.ProtocolError as error:
+                    self._abandon()
+                    self.failed.emit(f"the training process sent {error}")
+                    return
+                self._relay[type(result)](result)
+                if isinstance(result, (protocol.Failed, protocol.Stopped)):
+                    return  # nothing follows either
+        except Exception:
+            self._abandon()
+            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
+
+    def _abandon(self) -> None:
+        """A child whose results can no longer be read is killed: left alone it would
+        block for ever writing its next result, and stop reading commands."""
+        if self._process.is_alive():
+            self._process.kill()
+
+
+class TrainingWorker(ProcessRelay):
     """Owns the training process; relays commands to it and results from it."""
 
     frame_ready = Signal(object)  # Frame
@@ -51,28 +139,16 @@ class TrainingWorker(QThread):
     # session brought
     session_loaded = Signal(str, dict, object)
     session_failed = Signal(str)  # why a session was not opened (the run goes on)
-    failed = Signal(str)
 
     def __init__(self, preset: str, settings: dict, frame_interval: float = FRAME_INTERVAL_S,
                  parent=None, data_dir: str | None = None,
                  launched: remote.TrainerProcess | None = None, custom=None) -> None:
         """Relay for ``launched`` (a training process started earlier), or for a new one
         (given the 2-D ``custom`` data as (points, description), if any)."""
-        super().__init__(parent)
         if launched is None:
             launched = remote.TrainerProcess(preset, settings, frame_interval, data_dir,
                                              custom=custom)
-        self._commands = launched.commands
-        self._results = launched.results
-        self._process = launched.process
-        # Commands go out from a thread of their own: a pipe write blocks once the pipe
-        # holds 64 KiB the trainer has not read (a long iteration, a trainer stuck in a
-        # write of its own), and the window must never wait on the trainer.
-        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
-        self._sender = threading.Thread(target=self._send_commands, name="ganviz-commands",
-                                        daemon=True)
-        self._sender.start()
-        self._stopping = False
+        super().__init__(launched, protocol.RESULTS, parent)
         # Each result's signal; Failed and Stopped also end the relay.
         self._relay = {
             Frame: self.frame_ready.emit,
@@ -141,69 +217,6 @@ class TrainingWorker(QThread):
 
     def frame_consumed(self) -> None:
         self._send(protocol.Consumed())
-
-    def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
-        """Stop the trainer after its current iteration; both are gone when this returns.
-
-        A trainer that has not exited within ``timeout_ms`` (frozen, say) is killed.
-        """
-        self._stopping = True
-        deadline = time.monotonic() + timeout_ms / 1000.0
-        self._send(protocol.Stop())
-        if self.isRunning():
-            self.wait(timeout_ms)
-        # The relay ends when Stopped arrives, while the process is still unwinding
-        # (closing its pipes, torch's exit): the process gets the rest of the time to exit
-        # by itself, and only then is killed.
-        self._process.join(max(0.0, deadline - time.monotonic()))
-        if self._process.is_alive():
-            self._process.kill()  # the relay thread then reads end-of-file and returns
-        finished = self.wait(5000)
-        if self._process.pid is not None:
-            self._process.join(5.0)
-        self._outbox.put(None)  # the sender's end (a kill above unblocked its write)
-        self._sender.join(5.0)
-        return finished
-
-    def _send(self, message: object) -> None:
-        self._outbox.put(message)
-
-    def _send_commands(self) -> None:
-        """The sender thread: each command in the order given, until None."""
-        while (message := self._outbox.get()) is not None:
-            # If the process has ended, failed() has told the window why: nothing to send
-            # to, and what is still queued is dropped.
-            with contextlib.suppress(BrokenPipeError, OSError):
-                self._commands.send(message)
-
-    # -------------------------------------------------------------- the training thread
-    def run(self) -> None:
-        try:
-            while True:
-                try:
-                    message = self._results.recv()
-                except EOFError:
-                    if not self._stopping:
-                        self.failed.emit("the training process ended unexpectedly")
-                    return
-                try:
-                    result = protocol.check_message(message, protocol.RESULTS)
-                except protocol.ProtocolError as error:
-                    self._abandon()
-                    self.failed.emit(f"the training process sent {error}")
-                    return
-                self._relay[type(result)](result)
-                if isinstance(result, (protocol.Failed, protocol.Stopped)):
-                    return  # nothing follows either
-        except Exception:
-            self._abandon()
-            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
-
-    def _abandon(self) -> None:
-        """A trainer whose results can no longer be read is killed: left alone it would
-        block for ever writing its next frame, and stop reading commands."""
-        if self._process.is_alive():
-            self._process.kill()
 
 
 # Densities are re-estimated at most this often. Each estimate runs 40,000 samples through
