@@ -40,33 +40,33 @@ class Variant:
     changes: dict
 
 
-def variants(axes: list[str], preset: str) -> list[Variant]:
+def variants(axes: list[str], preset: str, option: str = "--vary") -> list[Variant]:
     """The variants of ``--vary NAME=V1,V2,...`` (one text per axis), every combination,
-    checked as ``--set`` is; SettingError (one line) for bad input."""
+    checked as ``--set`` is; SettingError (one line, naming ``option``) for bad input."""
     mode = presets.get(preset).mode
     parsed = []
     for text in axes:
         name, sep, values = text.partition("=")
         if not sep or not name.strip() or not values.strip():
-            raise config.SettingError(f"--vary expects NAME=V1,V2,..., got {text!r}")
+            raise config.SettingError(f"{option} expects NAME=V1,V2,..., got {text!r}")
         setting = config.lookup(name.strip())
         if setting.name in [axis[0] for axis in parsed]:
-            raise config.SettingError(f"--vary: {setting.name} is varied twice")
+            raise config.SettingError(f"{option}: {setting.name} is varied twice")
         given = [v.strip() for v in values.split(",")]
         if len(set(given)) != len(given) or "" in given:
-            raise config.SettingError(f"--vary {setting.name}: each value once, none empty")
+            raise config.SettingError(f"{option} {setting.name}: each value once, none empty")
         parsed.append((setting.name, name.strip(),
                        [(v, config.validate({setting.name: setting.parse(v)}, mode)
                          [setting.name]) for v in given]))
     if not 1 <= len(parsed) <= 2:
-        raise config.SettingError(f"--vary: {len(parsed)} settings; vary one or two")
+        raise config.SettingError(f"{option}: {len(parsed)} settings; vary one or two")
     made = [Variant(",".join(f"{shown}={text}" for (_, shown, _), (text, _) in
                              zip(parsed, combo, strict=True)),
                     {name: value for (name, _, _), (_, value) in zip(parsed, combo, strict=True)})
             for combo in itertools.product(*(axis[2] for axis in parsed))]
     limit = MAX_MNIST_VARIANTS if mode == "mnist" else MAX_TOY_VARIANTS
     if not 2 <= len(made) <= limit:
-        raise config.SettingError(f"--vary: {len(made)} variants; expected 2 to {limit} for "
+        raise config.SettingError(f"{option}: {len(made)} variants; expected 2 to {limit} for "
                                   f"a {mode} preset")
     return made
 
@@ -104,6 +104,9 @@ class PlainGroup:
         self.trainers[0].step()
 
     def sync(self, trainer: Trainer, whole: bool = False) -> Trainer:
+        return trainer
+
+    def drawn(self, trainer: Trainer) -> Trainer:
         return trainer
 
 
@@ -242,6 +245,15 @@ class BatchedGroup:
             for network, optimizer, stacked in (("d", trainer.opt_d, self.d),
                                                 ("g", trainer.opt_g, self.g)):
                 self._hand_over(network, optimizer, stacked, at)
+        return trainer
+
+    @torch.no_grad()
+    def drawn(self, trainer: Trainer) -> Trainer:
+        """``trainer`` with the newest weights of what a picture draws (D and the averaged
+        generator): a third less to copy than :meth:`sync`, at every frame of 16 cells."""
+        at = next(i for i, t in enumerate(self.trainers) if t is trainer)
+        self.d.copy_into(trainer.discriminator, at)
+        self.ema.copy_into(trainer.generator_ema, at)
         return trainer
 
     def _hand_over(self, network: str, optimizer, stacked: StackedMLP, at: int) -> None:

@@ -58,6 +58,12 @@ class SweepRun:
         trainer = self.trainers[index]
         return self._group_of[id(trainer)].sync(trainer, whole)
 
+    def drawn(self, index: int) -> Trainer:
+        """Variant ``index``'s trainer with D and the averaged generator up to date (its
+        other weights may lag): what a picture of it needs."""
+        trainer = self.trainers[index]
+        return self._group_of[id(trainer)].drawn(trainer)
+
     def record(self, index: int, elapsed: float) -> dict:
         """Variant ``index``'s metrics record now, as ``ganviz train --metrics`` writes it,
         with its coach's diagnosis."""
