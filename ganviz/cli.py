@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "train on), Python, PySide6 and pyqtgraph, then exit")
     _add_common(parser)
     parser.add_argument("--start", action="store_true", help="start training at once")
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=V1,V2,...",
+                        help="open in compare mode: variants of the preset side by side, "
+                        "trained together (once or twice: every combination; 2-64 "
+                        "variants, 16 or fewer draw best)")
     cli_sessions.add_example_option(parser, window=True)
     return parser
 
@@ -347,6 +351,14 @@ def _window(argv: list[str]) -> int:
         if remembered is not None:
             args.preset, overrides = remembered
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
+    compare = None
+    if args.compare:
+        from ganviz.core import sweep
+
+        try:
+            compare = (sweep.variants(args.compare, args.preset, "--compare"), args.compare)
+        except config.SettingError as error:
+            raise UsageError(str(error)) from None
     from ganviz.app.display import display_problem  # imports no Qt
 
     problem = display_problem()
@@ -362,7 +374,7 @@ def _window(argv: list[str]) -> int:
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,
                    data_dir=args.data, launched=launched, custom_points=custom,
-                   example=example)
+                   example=example, compare=compare)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,7 @@ def install(window: MainWindow) -> None:
 
 def _install_toolbar(window: MainWindow) -> None:
     toolbar = window.addToolBar("Training")
+    window.run_toolbar = toolbar  # hidden in compare mode, whose page has its own buttons
     toolbar.setMovable(False)
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     window.start_action = _action(window, "Start", "Start or pause training (Space)",
@@ -170,6 +171,7 @@ def _install_view_menu(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addAction(window.game.diagram_action)
     menu.addAction(window.game.slow_action)
+    menu.addAction(window.compare.action)
     menu.addSeparator()
     # Wherever the focus is (a field keeps the letters typed into it): the bar's own
     # Left/Right/Home/End need the bar focused.

@@ -21,10 +21,11 @@ def prepare_qt() -> None:
 
 
 def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
-            launched=None, custom_points=None, example=None) -> int:
+            launched=None, custom_points=None, example=None, compare=None) -> int:
     """``launched``: the training process, if the caller started it already;
     ``custom_points``: (points, description) of the 2-D custom dataset (``--points``);
-    ``example``: the session file of ``--example``, opened as the window shows."""
+    ``example``: the session file of ``--example``, opened as the window shows;
+    ``compare``: (variants, their ``--compare`` texts), shown in compare mode at once."""
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -45,6 +46,9 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     window.full_screen_action.setChecked(window.isFullScreen())
     if example is not None:
         window.files.load_session(str(example))
-    if start:
+    if compare is not None:
+        variants, axes = compare
+        window.compare.start(variants, axes, len(axes[-1].partition("=")[2].split(",")))
+    elif start:
         window.set_running(True)
     return app.exec()

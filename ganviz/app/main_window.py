@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ganviz.app import actions, screen_fit
 from ganviz.app.coach_line import CoachLine
+from ganviz.app.compare.mode import CompareMode
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
 from ganviz.app.game_dock import GameDock
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.game = GameDock(self)  # the model diagram and slow motion (View menu)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.game)
         self.presenter.show_numbers = self.game.show_frame
+        self.compare = CompareMode(self)  # variants side by side, in the centre's place
         actions.install(self)
         self._show_mode(self.mode)
         self._build_controls()
@@ -114,7 +116,9 @@ class MainWindow(QMainWindow):
         self.presenter.show_diagnosis = self.coach_line.show_diagnosis
         layout.addWidget(self.coach_line)
         layout.addWidget(self.timeline_bar)
-        self.setCentralWidget(centre)
+        self.central_pages = QStackedWidget()  # the run, or the compare mode's page
+        self.central_pages.addWidget(centre)
+        self.setCentralWidget(self.central_pages)
         bar = self.timeline_bar
         # Through the worker of the moment: a failed trainer is replaced by a new one.
         bar.moment_chosen.connect(lambda step: self.training_worker.request_view_at(step))
@@ -137,7 +141,8 @@ class MainWindow(QMainWindow):
         self.controls.pretrain_requested.connect(self.pretrain_discriminator)
         self.controls.show_custom_data(None if self.custom_points is None
                                        else self.custom_points[1])
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls.in_dock(self))
+        self.controls_dock = self.controls.in_dock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
 
     def _start_training_worker(self, launched=None) -> None:
         """A new training process (unless ``launched`` is one), given the settings asked for;
@@ -162,6 +167,9 @@ class MainWindow(QMainWindow):
         actions.enable_run_actions(self, enabled)
 
     def toggle_running(self) -> None:
+        if self.compare.active:  # Space pauses what is shown
+            self.compare.toggle_running()
+            return
         self.set_running(not self.running)
 
     def set_running(self, running: bool) -> None:
@@ -340,6 +348,7 @@ class MainWindow(QMainWindow):
         self.hide()
         self._closed = True  # frames still queued start nothing (an evaluation thread)
         self.presenter.stop()  # results still queued, or sent while the workers stop
+        self.compare.close()
         if self.training_worker is not None:
             self.training_worker.stop()
         self.evaluation_worker.stop()

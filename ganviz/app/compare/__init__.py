@@ -1,0 +1,1 @@
+"""Compare mode: variants of a run trained together, drawn side by side."""
