@@ -353,10 +353,12 @@ def _window(argv: list[str]) -> int:
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
     compare = None
     if args.compare:
-        from ganviz.core import sweep
+        from ganviz.core.sweep import checked_variants
 
+        base = {**presets.get(args.preset).settings(), **overrides}
         try:
-            compare = (sweep.variants(args.compare, args.preset, "--compare"), args.compare)
+            compare = (checked_variants(args.compare, args.preset, base, "--compare"),
+                       args.compare)
         except config.SettingError as error:
             raise UsageError(str(error)) from None
     from ganviz.app.display import display_problem  # imports no Qt

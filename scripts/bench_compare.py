@@ -26,6 +26,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    from ganviz.app.compare.chooser import columns_for
     from ganviz.app.main import prepare_qt
     from ganviz.app.main_window import MainWindow
     from ganviz.core import sweep
@@ -36,8 +37,8 @@ def main() -> None:
     window.resize(1366, 740)
     window.show()
     axes = PRESET_AXES[args.preset]
-    window.compare.start(sweep.variants(axes, args.preset), axes,
-                         len(axes[-1].partition("=")[2].split(",")))
+    made = sweep.variants(axes, args.preset)
+    window.compare.start(made, axes, columns_for(axes, len(made)))
     page = window.compare.page
     draw_ms = []
     original = page._draw
@@ -48,7 +49,7 @@ def main() -> None:
         page.grid and page.grid.repaint()
         draw_ms.append((time.perf_counter() - began) * 1000)
 
-    page.worker.frame_ready.disconnect()
+    page.worker.frame_ready.disconnect(original)
     page.worker.frame_ready.connect(timed)
     start = time.perf_counter()
     report = start + 5

@@ -21,12 +21,12 @@ def test_cells_have_the_layouts_shapes_and_measure_each_variant_in_turn():
     for _ in range(20):
         run.step()
     first = run.cells()  # every variant measured once at first
-    assert all(cell.judged for cell in first)
+    assert all(cell.fresh for cell in first)
     judged = []
     for _ in range(8):
         run.step()
         cells = run.cells()
-        judged.append([i for i, cell in enumerate(cells) if cell.judged])
+        judged.append([i for i, cell in enumerate(cells) if cell.fresh])
     assert judged[:4] == [[1], [2], [3], [0]]  # one a frame, in turn
     for cell, shape in zip(cells, layout.layouts, strict=True):
         assert cell.step == 28
@@ -50,7 +50,7 @@ def test_batched_cells_draw_what_each_variants_own_networks_draw():
     numbers = [run._number[id(t)] for t in group.trainers]
     batched = run.maker.batch_cells(group, numbers)
     for index in numbers:
-        alone = run.maker.cell(index, run.sweep.drawn(index), judge=False)
+        alone = run.maker.cell(index, run.sweep.for_picture(index), judge=False)
         np.testing.assert_allclose(batched[index].d_curve, alone.d_curve, atol=1e-5)
         # two draws of 2,048 samples of the same generator: the same histogram, up to noise
         assert np.abs(batched[index].density - alone.density).max() < 0.25 * alone.density.max()
@@ -131,3 +131,32 @@ def test_mnist_cells_show_digits_and_the_confident_share():
         assert 0.0 <= cell.confident <= 1.0 and np.isnan(cell.js_bits)
         assert "confident" in cell.verdict and "coverage" in cell.verdict
         assert cell.step == 3
+
+
+def test_critics_and_minibatch_discrimination_draw_finite_curves_on_the_cell():
+    run = CompareRun("gaussian", sweep.variants(
+        ["loss=hinge,wgan-gp", "minibatch_discrimination=false,true"], "gaussian"))
+    for _ in range(30):
+        run.step()
+    layouts = run.layout().layouts
+    for name, cell, layout in zip(run.layout().names, run.cells(), layouts, strict=True):
+        assert np.isfinite(cell.d_curve).all(), name  # minibatch D: scored with a batch
+        assert cell.d_curve.min() >= 0.0 and cell.d_curve.max() <= 1.0, name
+        assert not layout.d_is_probability  # a critic: no 0.5 line in its cell
+
+
+def test_a_diverged_variant_says_so():
+    run = CompareRun("gaussian", sweep.variants(["lr_d=3e-4,1e-3"], "gaussian"))
+    run.step()
+    run.sweep.trainers[1].last["loss_d"] = float("nan")
+    assert [cell.verdict == "diverged" for cell in run.cells()] == [False, True]
+
+
+def test_settings_that_do_not_fit_together_are_refused_per_variant():
+    from ganviz.core import presets
+    from ganviz.core.sweep import checked_variants
+
+    base = presets.get("ring8").settings()
+    with pytest.raises(config.SettingError, match="noise=stratified: noise: stratified"):
+        checked_variants(["noise=gaussian,stratified"], "ring8", base, "Compare")
+    assert len(checked_variants(["noise=gaussian,uniform"], "ring8", base, "Compare")) == 2

@@ -1,7 +1,8 @@
 """Compare mode in the window: the chooser, the live grid, highlighting, and a variant
 opened as the main run."""
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 
 from ganviz.app.compare.chooser import CompareDialog
 from ganviz.app.compare.grid import FADED_ALPHA
@@ -54,14 +55,15 @@ def test_compare_trains_draws_lights_and_opens_a_variant(open_window, qtbot):
     assert grid.lit() is None
     assert grid.js_curves[0].opts["pen"].color().alpha() == 255
 
-    # Space pauses the variants; the main run stays paused all along.
-    window.compare.pause_action.trigger()
+    # Space pauses the variants (the window's Start routes it while comparing); what
+    # would act on the hidden main run is refused.
+    QTest.keyClick(window, Qt.Key.Key_Space)
     assert not page.running
     qtbot.waitUntil(lambda: not page.last_frame.running, timeout=10_000)
     paused_at = page.last_frame.cells[2].step
-    qtbot.wait(300)
-    assert page.last_frame.cells[2].step == paused_at
-    assert not window.running
+    QTest.keyClick(window, Qt.Key.Key_R)
+    assert "not while comparing" in window.statusBar().currentMessage()
+    assert window.latest_frame.snapshot.step == 0  # the main run never moved
 
     # Double-click: variant 2 (lr_d=1e-3, k=1) becomes the main run, whole.
     grid.open_requested.emit(2)
@@ -73,3 +75,23 @@ def test_compare_trains_draws_lights_and_opens_a_variant(open_window, qtbot):
     window.set_running(True)  # it trains on there
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step > paused_at + 10,
                     timeout=30_000)
+
+
+def test_a_restarted_comparison_leaves_nothing_of_the_first(open_window, qtbot):
+    """Ctrl+K again before the first comparison has drawn: what its process sent while
+    it stopped reaches neither the page nor the main run."""
+    from ganviz.app.compare.grid import CompareGrid
+
+    window = open_window("gaussian", {})
+    first = sweep.variants(AXES, "gaussian")
+    window.compare.start(first, AXES, 2)
+    second = sweep.variants(["k=1,2,3"], "gaussian")
+    window.compare.start(second, ["k=1,2,3"], 2)
+    page = window.compare.page
+    qtbot.waitUntil(lambda: page.grid is not None and page.grid.frames >= 3, timeout=60_000)
+    qtbot.wait(500)
+    grids = page.findChildren(CompareGrid)
+    assert len(grids) == 1 and len(grids[0].cells) == 3
+    assert page.names == ("k=1", "k=2", "k=3")
+    window.compare.end()
+    assert window.latest_frame.snapshot.step == 0

@@ -54,7 +54,7 @@ class FileOperations(QObject):
 
     def load_session(self, path: str) -> None:
         """Continue the run saved in ``path``; a bad file leaves the current run as it is."""
-        if self.busy_opening():
+        if self.busy_opening() or self.window.compare.refuses("Opening a session"):
             return
         self.window.set_running(False)
         self.opening_session = True

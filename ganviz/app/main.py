@@ -47,8 +47,10 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     if example is not None:
         window.files.load_session(str(example))
     if compare is not None:
+        from ganviz.app.compare.chooser import columns_for
+
         variants, axes = compare
-        window.compare.start(variants, axes, len(axes[-1].partition("=")[2].split(",")))
+        window.compare.start(variants, axes, columns_for(axes, len(variants)))
     elif start:
         window.set_running(True)
     return app.exec()

@@ -181,12 +181,12 @@ class MainWindow(QMainWindow):
             self.training_worker.set_running(running)
 
     def step_once(self) -> None:
-        if not self.running:
+        if not self.running and not self.compare.refuses("Step"):
             self.training_worker.request_step()
 
     def step_network(self, network: str) -> None:
         """One update of D ("d") or G ("g") alone: GAN Lab's single steps."""
-        if not self.running:
+        if not self.running and not self.compare.refuses(f"{network.upper()} step"):
             self.training_worker.request_network_step(network)
 
     def pretrain_discriminator(self) -> None:
@@ -195,10 +195,11 @@ class MainWindow(QMainWindow):
         self.training_worker.request_pretrain(steps)
 
     def restore_last_good_state(self) -> None:
-        self.training_worker.request_restore()
+        if not self.compare.refuses("Going back to the last good state"):
+            self.training_worker.request_restore()
 
     def reset(self) -> None:
-        if self.files.busy_opening():
+        if self.files.busy_opening() or self.compare.refuses("Reset"):
             return
         self.clear_curves()
         if self._evaluation_started and not self.evaluation_worker.isRunning():

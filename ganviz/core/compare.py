@@ -1,9 +1,10 @@
 """The window's compare mode, trained in a child process: a sweep's variants (core/sweep.py)
 trained together, sent as cells (core/compare_cells.py) at the window's frame rate.
 
-As the main trainer (core/remote.py), it runs in a process of its own with one torch
-thread, so that the window draws on the other core; one frame is in flight at a time
-(the window answers CellsDrawn), and commands are read between iterations.
+As the main trainer (core/remote.py), it runs in a process of its own (the toys with one
+torch thread, so that the window draws on the other core; MNIST with two); one frame is
+in flight at a time (the window answers CellsDrawn), and commands are read between
+iterations.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ COMPARE_FRAME_INTERVAL_S = 0.04
 class CompareRun:
     """``variants`` of ``preset`` trained together, measured as cells."""
 
-    def __init__(self, preset: str, variants: list[Variant], base: dict | None = None) -> None:
+    def __init__(self, preset: str, variants: list[Variant], base: dict | None = None,
+                 data=None) -> None:
+        """``data``: the main run's own data (2-D custom Points2D, MNIST's digits)."""
         from ganviz.core.compare_cells import cell_maker
         from ganviz.core.sweep_run import SweepRun
 
-        self.sweep = SweepRun(preset, variants, base, device="cpu")
+        self.sweep = SweepRun(preset, variants, base, device="cpu", data=data)
         self.maker = cell_maker(self.sweep.preset.mode, self.sweep.trainers)
         self.turn = 0  # the variant whose figures are measured afresh in the next frame
         self._number = {id(t): i for i, t in enumerate(self.sweep.trainers)}
@@ -60,9 +63,9 @@ class CompareRun:
             if batch is not None and isinstance(group, BatchedGroup):
                 cells.update(batch(group, [self._number[id(t)] for t in group.trainers]))
         for index in range(count):
-            judge = index == self.turn or index not in self.maker.judged
+            judge = index == self.turn or index not in self.maker.figures
             if judge or index not in cells:
-                cells[index] = self.maker.cell(index, sweep.drawn(index), judge=judge)
+                cells[index] = self.maker.cell(index, sweep.for_picture(index), judge=judge)
         self.turn = (self.turn + 1) % count
         return tuple(cells[index] for index in range(count))
 
@@ -79,7 +82,10 @@ class CompareProcess:
     """The compare mode's training process and both ends of its pipes, started at once."""
 
     def __init__(self, preset: str, variants: list[Variant], base: dict,
-                 frame_interval: float = COMPARE_FRAME_INTERVAL_S) -> None:
+                 frame_interval: float = COMPARE_FRAME_INTERVAL_S, custom=None,
+                 data_dir: str | None = None) -> None:
+        """``custom``: the 2-D custom dataset as (points, description); ``data_dir``:
+        MNIST's folder, as the main trainer was given them."""
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")  # never fork a process running Qt
@@ -88,17 +94,19 @@ class CompareProcess:
         self.process = context.Process(
             target=serve, name="ganviz-compare", daemon=True,
             args=(commands_out, results_in, preset, list(variants), dict(base),
-                  frame_interval))
+                  frame_interval, custom, data_dir))
         self.process.start()
         for end in (commands_out, results_in):
             end.close()
 
 
 def serve(commands: Connection, results: Connection, preset: str, variants: list[Variant],
-          base: dict, frame_interval: float = COMPARE_FRAME_INTERVAL_S) -> None:
+          base: dict, frame_interval: float = COMPARE_FRAME_INTERVAL_S, custom=None,
+          data_dir: str | None = None) -> None:
     """Train the variants until told to stop (the child process's entry point)."""
     try:
-        _serve(commands, results, preset, variants, base, frame_interval)
+        _serve(commands, results, preset, variants, base, frame_interval,
+               _data(preset, custom, data_dir))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the window went away
     except Exception:
@@ -107,9 +115,25 @@ def serve(commands: Connection, results: Connection, preset: str, variants: list
             results.send(protocol.Failed(message))
 
 
+def _data(preset: str, custom, data_dir: str | None):
+    """The main run's own data for the variants' trainers, as the Controller gives it."""
+    from ganviz.core import presets
+
+    mode = presets.get(preset).mode
+    if mode == "2d" and custom is not None:
+        from ganviz.core.toy2d.data import Points2D
+
+        return Points2D(*custom)
+    if mode == "mnist" and data_dir is not None:
+        from ganviz.core.mnist import data as mnist
+
+        return mnist.load_dir(data_dir)
+    return None
+
+
 def _serve(commands: Connection, results: Connection, preset: str, variants: list[Variant],
-           base: dict, frame_interval: float) -> None:
-    run = CompareRun(preset, variants, base)
+           base: dict, frame_interval: float, data=None) -> None:
+    run = CompareRun(preset, variants, base, data)
     # The toys: one core, the window draws on the other. MNIST's convolutions and wide
     # layers use both (its frames come ~8 times a second, the window is mostly idle).
     runtime.configure_threads("mnist" if run.sweep.preset.mode == "mnist" else "1d")
@@ -149,6 +173,8 @@ def _serve(commands: Connection, results: Connection, preset: str, variants: lis
                 results.send(protocol.Stopped())
                 return
             if isinstance(command, messages.RunVariants):
+                if command.running and not running:
+                    rate.restart()  # a pause is no slow training
                 running, changed, ready = command.running, True, None
             elif isinstance(command, messages.CellsDrawn):
                 in_flight = False

@@ -49,7 +49,7 @@ class CellMaker1D:
 
     def __init__(self, trainers) -> None:
         self.verdicts = [Verdict() for _ in trainers]
-        self.judged: dict[int, tuple[float, str]] = {}  # each variant's last JS and verdict
+        self.figures: dict[int, tuple[float, str]] = {}  # each variant's last JS and verdict
         self.layouts = [self._layout(t) for t in trainers]
         self.rng = torch.Generator().manual_seed(0)  # its own: training's streams untouched
 
@@ -62,24 +62,30 @@ class CellMaker1D:
         x = np.linspace(lo, hi, CELL_CURVE_POINTS)
         return Layout1D(x.astype(np.float32), target.pdf(x).astype(np.float32),
                         np.linspace(lo, hi, bins + 1).astype(np.float32),
-                        _points_over(target.high_density_region(CENTRAL_MASS), 101))
+                        _points_over(target.high_density_region(CENTRAL_MASS), 101),
+                        trainer.objective.d_is_probability)
 
     @torch.inference_mode()
     def cell(self, index: int, trainer, judge: bool = True) -> Cell:
         """Variant ``index``'s cell; ``judge``: measure its JS and verdict afresh (else
         the last ones stand)."""
         problem, s = trainer.problem, trainer.settings
-        count = JUDGED_SAMPLES if judge or index not in self.judged else CELL_SAMPLES
+        count = JUDGED_SAMPLES if judge or index not in self.figures else CELL_SAMPLES
         noise = draw_noise(count, s["noise"], s["noise_range"], self.rng)
         samples = (trainer.generator_ema(noise) * problem.scale + problem.offset).reshape(-1)
+        samples = samples.numpy()
+        reference = None
+        if trainer.problem.batch_dependent:  # minibatch discrimination: as one of a G batch
+            reference = samples[: max(1, s["batch_size"] - 1)]
         d_values = discriminator_output(trainer.discriminator, self._points(index),
-                                        problem.offset, problem.scale, trainer.objective)
-        return self._cell(index, trainer, samples.numpy(), d_values, count == JUDGED_SAMPLES)
+                                        problem.offset, problem.scale, trainer.objective,
+                                        reference)
+        return self._cell(index, trainer, samples, d_values, count == JUDGED_SAMPLES)
 
     def _points(self, index: int) -> np.ndarray:
         """Where D is drawn, then where it is judged."""
         layout = self.layouts[index]
-        return np.concatenate((layout.x.astype(np.float64), layout.judged))
+        return np.concatenate((layout.x.astype(np.float64), layout.judged_at))
 
     @torch.inference_mode()
     def batch_cells(self, group, indices: list[int]) -> dict[int, Cell]:
@@ -107,11 +113,15 @@ class CellMaker1D:
         density, outside = histogram_density(samples, layout.edges.astype(np.float64))
         d_curve, d_judged = d_values[:CELL_CURVE_POINTS], d_values[CELL_CURVE_POINTS:]
         if judge:
-            self.judged[index] = self._judge(index, trainer, samples, density, outside,
+            self.figures[index] = self._judge(index, trainer, samples, density, outside,
                                              d_judged)
         # (a variant never judged is judged by cell() in the same frame)
-        js, verdict = self.judged.get(index, (math.nan, "not-converged"))
+        js, verdict = self.figures.get(index, (math.nan, "not-converged"))
         last = trainer.last or {}
+        if _diverged(last):
+            verdict = "diverged"
+        if not trainer.objective.d_is_probability:  # a critic: drawn on 0..1 as in 2-D
+            d_curve = _as_colours(d_curve)
         return Cell(trainer.step_count, last.get("loss_d", math.nan),
                     last.get("loss_g", math.nan), js, verdict, judge,
                     density=density.astype(np.float32), d_curve=d_curve.astype(np.float32))
@@ -134,9 +144,9 @@ class CellMaker1D:
         else:  # WGAN-GP: the Wasserstein estimate of its last batch goes to 0
             d_max_dev = abs(last.get("d_real", math.nan) - last.get("d_fake", math.nan))
         centres = 0.5 * (edges[:-1] + edges[1:])
-        p_g = np.interp(layout.judged, centres, _smoothed(density, bins=2.0), left=0.0,
+        p_g = np.interp(layout.judged_at, centres, _smoothed(density, bins=2.0), left=0.0,
                         right=0.0)
-        d_star = optimal_discriminator(target.pdf(layout.judged), p_g, objective,
+        d_star = optimal_discriminator(target.pdf(layout.judged_at), p_g, objective,
                                        s["label_smoothing"])
         gaps = np.abs(d_judged - d_star)
         d_star_gap = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
@@ -158,7 +168,7 @@ class CellMaker2D:
                                  _mode_count(t.problem.dataset)) for t in trainers]
         self.rng = torch.Generator().manual_seed(0)
         self.shown = {}  # noise_dim -> fixed noise for the drawn points (they move smoothly)
-        self.judged: dict[int, tuple[float, str]] = {}  # each variant's last JS and figures
+        self.figures: dict[int, tuple[float, str]] = {}  # each variant's last JS and figures
         self.grids = [_cell_centres(t.problem.bounds) for t in trainers]
 
     @torch.inference_mode()
@@ -172,7 +182,7 @@ class CellMaker2D:
                                          torch.Generator().manual_seed(1), dim)
         offset = torch.as_tensor(problem.offset, dtype=torch.float32)
         noise = self.shown[key]
-        judge = judge or index not in self.judged
+        judge = judge or index not in self.figures
         if judge:
             noise = torch.cat((noise, draw_noise(CELL_MEASURED_2D, s["noise"],
                                                  s["noise_range"], self.rng, dim)))
@@ -180,12 +190,13 @@ class CellMaker2D:
         raw = trainer.discriminator((self.grids[index] - offset) / problem.scale)
         surface = trainer.objective.d_output(raw).reshape(CELL_SURFACE, CELL_SURFACE).numpy()
         if not trainer.objective.d_is_probability:  # a critic: centred and scaled
-            centred = surface - np.median(surface)
-            surface = 0.5 + 0.5 * centred / (float(np.abs(centred).max()) or 1.0)
+            surface = _as_colours(surface)
         if judge:
-            self.judged[index] = self._judge(problem, made[CELL_POINTS_2D:])
-        js, text = self.judged[index]
+            self.figures[index] = self._judge(problem, made[CELL_POINTS_2D:])
+        js, text = self.figures[index]
         last = trainer.last or {}
+        if _diverged(last):
+            text = "diverged"
         return Cell(trainer.step_count, last.get("loss_d", math.nan),
                     last.get("loss_g", math.nan), js, text, judge,
                     points=made[:CELL_POINTS_2D].astype(np.float32),
@@ -202,6 +213,19 @@ class CellMaker2D:
             text = (f"{measured.get('modes_covered', 0)}/{modes} modes · "
                     f"{measured.get('high_quality', math.nan):.0%} within 3σ")
         return float(measured["js_bits"]), text
+
+
+def _as_colours(values: np.ndarray) -> np.ndarray:
+    """A critic's values (no fixed range) centred on their median and scaled into 0..1,
+    as the 2-D view colours them."""
+    centred = values - np.nanmedian(values) if np.isfinite(values).any() else values
+    spread = float(np.nanmax(np.abs(centred))) if np.isfinite(centred).any() else 0.0
+    return 0.5 + 0.5 * centred / (spread or 1.0)
+
+
+def _diverged(last: dict) -> bool:
+    """A loss went NaN or infinite in the variant's last iteration."""
+    return not all(math.isfinite(last.get(name, 0.0)) for name in ("loss_d", "loss_g"))
 
 
 def _mode_count(dataset) -> int:
@@ -230,23 +254,21 @@ class CellMakerImages:
         self.rng = torch.Generator().manual_seed(0)
         self.fixed = [t.problem.noise(DIGITS_SIDE ** 2, torch.Generator().manual_seed(1))
                       for t in trainers]
-        self.judged: dict[int, tuple[float, str]] = {}
+        self.figures: dict[int, tuple[float, str]] = {}
 
     @torch.inference_mode()
     def cell(self, index: int, trainer, judge: bool = True) -> Cell:
-        from ganviz.core.mnist.classifier import class_stats, classify, load_classifier
         from ganviz.core.mnist.problem import tile
 
         problem = trainer.problem
         generator = trainer.generator_ema  # in eval mode: batch norm's running statistics
         digits = tile(problem.to_unit(generator(self.fixed[index])), DIGITS_SIDE)
-        judge = judge or index not in self.judged
+        judge = judge or index not in self.figures
         if judge:
-            samples = problem.sample(generator, CLASSIFIED_IN_CELL, self.rng)
-            stats = class_stats(classify(load_classifier(), samples))
-            self.judged[index] = (stats.confident, f"{stats.confident:.0%} confident · "
+            stats, _ = problem.class_stats(trainer, CLASSIFIED_IN_CELL)
+            self.figures[index] = (stats.confident, f"{stats.confident:.0%} confident · "
                                                    f"coverage {stats.coverage:.2f}")
-        confident, text = self.judged[index]
+        confident, text = self.figures[index]
         last = trainer.last or {}
         return Cell(trainer.step_count, last.get("loss_d", math.nan),
                     last.get("loss_g", math.nan), math.nan, text, judge, digits=digits,

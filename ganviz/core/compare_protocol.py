@@ -18,7 +18,9 @@ class Layout1D:
     x: np.ndarray  # float32 (P,)
     real_pdf: np.ndarray  # float32 (P,)
     edges: np.ndarray  # float32 (B + 1,)
-    judged: np.ndarray  # float64: where D is judged, the data's 95% of highest density
+    judged_at: np.ndarray  # float64: where D is judged, the data's 95% of highest density
+    # D is a probability (0.5 at the equilibrium); else a critic, drawn centred and scaled
+    d_is_probability: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ class Cell:
     loss_d: float
     loss_g: float
     js_bits: float
-    verdict: str  # 1-D: the verdict's name; 2-D: "8/8 modes · 92% within 3σ"
-    judged: bool = True  # JS and the verdict measured for this frame (else the last ones)
+    verdict: str  # 1-D: the verdict's name or "diverged"; 2-D: "8/8 modes · 92% within 3σ"
+    fresh: bool = True  # JS and the verdict measured for this frame (else the last ones)
     density: np.ndarray | None = None
     d_curve: np.ndarray | None = None
     points: np.ndarray | None = None

@@ -71,6 +71,19 @@ def variants(axes: list[str], preset: str, option: str = "--vary") -> list[Varia
     return made
 
 
+def checked_variants(axes: list[str], preset: str, base: dict, option: str) -> list:
+    """The variants of ``axes``, each checked as a whole run from ``base`` (settings that
+    do not fit together, as stratified noise on a 2-D preset): SettingError otherwise."""
+    made = variants(axes, preset, option)
+    mode = presets.get(preset).mode
+    for variant in made:
+        try:
+            config.check_consistency(config.validate({**base, **variant.changes}, mode))
+        except config.SettingError as error:
+            raise config.SettingError(f"{option} {variant.name}: {error}") from None
+    return made
+
+
 def why_not_batched(trainer: Trainer) -> str | None:
     """Why ``trainer``'s run cannot join a batch (None: it can)."""
     s = trainer.settings
@@ -106,7 +119,7 @@ class PlainGroup:
     def sync(self, trainer: Trainer, whole: bool = False) -> Trainer:
         return trainer
 
-    def drawn(self, trainer: Trainer) -> Trainer:
+    def for_picture(self, trainer: Trainer) -> Trainer:
         return trainer
 
 
@@ -248,7 +261,7 @@ class BatchedGroup:
         return trainer
 
     @torch.no_grad()
-    def drawn(self, trainer: Trainer) -> Trainer:
+    def for_picture(self, trainer: Trainer) -> Trainer:
         """``trainer`` with the newest weights of what a picture draws (D and the averaged
         generator): a third less to copy than :meth:`sync`, at every frame of 16 cells."""
         at = next(i for i, t in enumerate(self.trainers) if t is trainer)

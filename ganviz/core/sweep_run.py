@@ -28,17 +28,18 @@ class SweepSummary:
 
 
 class SweepRun:
-    """``variants`` of ``preset`` (with ``base`` settings for all), trained together."""
+    """``variants`` of ``preset`` (with ``base`` settings for all), trained together;
+    ``data``: the run's own data (2-D custom points, MNIST digits from a folder)."""
 
     def __init__(self, preset: str, variants: list[Variant], base: dict | None = None,
-                 device: str | None = None) -> None:
+                 device: str | None = None, data=None) -> None:
         self.preset = presets.get(preset)
         self.variants = variants
         # A batched sweep is arithmetic enough for both cores (runtime.THREADS_BY_MODE).
         self.threads = runtime.configure_threads(
             "sweep" if self.preset.mode in ("1d", "2d") else self.preset.mode)
-        self.trainers = [Trainer(self.preset, {**(base or {}), **v.changes}, device=device)
-                         for v in variants]
+        self.trainers = [Trainer(self.preset, {**(base or {}), **v.changes}, device=device,
+                                 data=data) for v in variants]
         self.groups = build_groups(self.trainers)
         self._group_of = {id(t): g for g in self.groups for t in g.trainers}
         self.coaches = [Coach(t.mode, t.settings) for t in self.trainers]
@@ -58,11 +59,11 @@ class SweepRun:
         trainer = self.trainers[index]
         return self._group_of[id(trainer)].sync(trainer, whole)
 
-    def drawn(self, index: int) -> Trainer:
+    def for_picture(self, index: int) -> Trainer:
         """Variant ``index``'s trainer with D and the averaged generator up to date (its
         other weights may lag): what a picture of it needs."""
         trainer = self.trainers[index]
-        return self._group_of[id(trainer)].drawn(trainer)
+        return self._group_of[id(trainer)].for_picture(trainer)
 
     def record(self, index: int, elapsed: float) -> dict:
         """Variant ``index``'s metrics record now, as ``ganviz train --metrics`` writes it,

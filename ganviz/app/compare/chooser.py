@@ -1,4 +1,4 @@
-"""Run > Compare variants…: choose one or two settings to vary and their values.
+"""View > Compare variants…: choose one or two settings to vary and their values.
 
 The values are checked as ``ganviz sweep --vary`` checks them (core/sweep.variants), as
 they are typed: one line says what is wrong, naming the field and what is allowed, and
@@ -6,6 +6,8 @@ Start stays off until the choice is valid.
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from ganviz.core import config, presets, sweep
 
-# Settings a comparison varies poorly or not at all: where it trains, and lists of numbers
-# (whose commas are the value separator).
+# Where the variants train is not a variant (they train in one process on the CPU); lists
+# of numbers (the mixtures') are left out below: their commas are the value separator.
 NOT_VARIED = frozenset({"device"})
 
 
@@ -29,6 +31,9 @@ def suggested_values(setting: config.Setting, current) -> str:
     """A first guess at values worth comparing, around the current one."""
     if setting.kind is bool:
         return "false,true"
+    if setting.kind in (int, float) and current == 0:  # off: off against two strengths
+        values = [0, 1, 10] if setting.kind is int else [0.0, 0.1, 1.0]
+        return ",".join(f"{v:g}" for v in values if setting.minimum <= v <= setting.maximum)
     if setting.kind is str:
         return ",".join(setting.choices[:4])
     if setting.log_scale:
@@ -43,6 +48,14 @@ def suggested_values(setting: config.Setting, current) -> str:
                     if setting.minimum <= v <= setting.maximum)
 
 
+def columns_for(axes: list[str], count: int) -> int:
+    """Cells per row: one per value of the second setting (a row per value of the first);
+    for one setting, as square a grid as the count allows."""
+    if len(axes) == 2:
+        return len(axes[1].partition("=")[2].split(","))
+    return math.ceil(math.sqrt(count))
+
+
 class CompareDialog(QDialog):
     def __init__(self, preset: str, settings: dict, parent=None) -> None:
         super().__init__(parent)
@@ -52,6 +65,7 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare variants")
         self.choices = [s for s in config.settings_for(mode)
                         if s.name not in NOT_VARIED and s.kind is not tuple]
+        self.mode = mode
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(
             f"Train variants of <b>{preset}</b> together, side by side, from the current "
@@ -105,17 +119,18 @@ class CompareDialog(QDialog):
     def axes(self) -> list[str]:
         """The choice as ``--vary`` texts."""
         count = 2 if self.second.isChecked() else 1
-        self.names[1].setEnabled(count == 2)
-        self.values[1].setEnabled(count == 2)
         return [f"{self._setting(a).name}={self.values[a].text()}" for a in range(count)]
 
     def columns(self) -> int:
-        """Cells per row: the last varied setting's values."""
-        return len(self.axes()[-1].partition("=")[2].split(","))
+        return columns_for(self.axes(), max(len(self.chosen), 1))
 
     def _check(self) -> None:
+        second = self.second.isChecked()
+        self.names[1].setEnabled(second)
+        self.values[1].setEnabled(second)
         try:
-            self.chosen = sweep.variants(self.axes(), self.preset, option="Compare")
+            self.chosen = sweep.checked_variants(self.axes(), self.preset, self.settings,
+                                                 "Compare")
         except config.SettingError as error:
             self.chosen = []
             self.verdict.setText(f"<span style='color:#b00020'>{error}</span>")

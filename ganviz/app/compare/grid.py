@@ -28,6 +28,7 @@ FADED_ALPHA = 50
 # The charts follow every CHART_EVERY-th frame (5 times a second at 20 frames/s): their
 # 48 curves of up to 2,000 points take as long to draw as the 16 cells.
 CHART_EVERY = 4
+DIVERGED_COLOURS = ("#fbdcdc", "#a01010")  # a variant whose losses went NaN/Inf
 REAL_POINTS_SHOWN = 150  # a 2-D cell's real points (static, drawn under the fakes)
 
 
@@ -46,7 +47,6 @@ class CompareGrid(QWidget):
     """
 
     open_requested = Signal(int)  # a cell double-clicked: open that variant as the main run
-    highlighted = Signal(object)  # the variant lit (int), or None
 
     def __init__(self, layout: messages.CompareLayout, columns: int, parent=None) -> None:
         super().__init__(parent)
@@ -71,13 +71,14 @@ class CompareGrid(QWidget):
         self.hovered: int | None = None
         self.pinned: int | None = None
         self.frames = 0
+        shared = _same_axes(layout.layouts)
         for index in range(self.count):
             row, column = divmod(index, self.columns)
             plot = self.cell_view.addPlot(row=row, col=column)
-            # Axes on the outer cells only (the cells share their ranges): each axis is a
-            # picture replayed at every repaint, and 32 of them cost ~10 ms a frame.
-            self._style_cell(plot, left=column == 0,
-                             bottom=index + self.columns >= self.count)
+            # Axes on the outer cells only where the cells share their ranges: each axis
+            # is a picture replayed at every repaint, and 32 of them cost ~10 ms a frame.
+            self._style_cell(plot, left=column == 0 or not shared,
+                             bottom=index + self.columns >= self.count or not shared)
             self.cells.append(plot)
             self.items.append(self._cell_items(plot, layout.layouts[index]))
         self.js_plot = self.chart_view.addPlot(row=0, col=0)
@@ -110,10 +111,11 @@ class CompareGrid(QWidget):
             peak = float(real.max()) or 1.0
             plot.plot(x, real, pen=pg.mkPen(style.REAL, width=1.5),
                       fillLevel=0, brush=(*style.REAL, 40))
-            half = pg.InfiniteLine(pos=0.5 * peak * 1.6, angle=0,
-                                   pen=pg.mkPen(style.DISCRIMINATOR, width=1,
-                                                style=Qt.PenStyle.DotLine))
-            plot.addItem(half)
+            if layout.d_is_probability:  # a critic has no 0.5 (drawn centred, scaled)
+                half = pg.InfiniteLine(pos=0.5 * peak * 1.6, angle=0,
+                                       pen=pg.mkPen(style.DISCRIMINATOR, width=1,
+                                                    style=Qt.PenStyle.DotLine))
+                plot.addItem(half)
             fake = plot.plot(stepMode="center", pen=pg.mkPen(style.GENERATOR, width=1.5))
             d = plot.plot(pen=pg.mkPen(style.DISCRIMINATOR, width=1.5))
             plot.setXRange(float(x[0]), float(x[-1]), padding=0)
@@ -180,7 +182,7 @@ class CompareGrid(QWidget):
                 _append(history, step=cell.step,
                         loss_d=_smoothed(history["loss_d"], cell.loss_d),
                         loss_g=_smoothed(history["loss_g"], cell.loss_g))
-            if cell.judged and (not history["js_step"] or cell.step > history["js_step"][-1]):
+            if cell.fresh and (not history["js_step"] or cell.step > history["js_step"][-1]):
                 _append(history, js_step=cell.step,
                         js=cell.confident if self.mode == "mnist" else cell.js_bits)
             if charts:
@@ -217,7 +219,8 @@ class CompareGrid(QWidget):
         colour = "#{:02x}{:02x}{:02x}".format(*self.colours[index])
         name = self.layout_message.names[index]
         if self.mode == "1d":
-            background, ink = VERDICT_COLOURS.get(cell.verdict, ("#eeeeee", "#333333"))
+            background, ink = {**VERDICT_COLOURS, "diverged": DIVERGED_COLOURS}.get(
+                cell.verdict, ("#eeeeee", "#333333"))
             badge = (f"<span style='background:{background}; color:{ink}'>&nbsp;"
                      f"{cell.verdict}&nbsp;</span>")
             figures = f"JS {cell.js_bits:.3f} {badge}" if math.isfinite(cell.js_bits) else badge
@@ -265,7 +268,15 @@ class CompareGrid(QWidget):
             self.js_curves[index].setZValue(10 if index == lit else 0)
             self.cells[index].getViewBox().setBorder(
                 pg.mkPen(colour, width=3) if index == lit else None)
-        self.highlighted.emit(lit)
+
+
+def _same_axes(layouts) -> bool:
+    """Whether every cell has the same ranges (a varied target or dataset changes them)."""
+    def ranges(layout):
+        if isinstance(layout, messages.Layout1D):
+            return (float(layout.x[0]), float(layout.x[-1]))
+        return tuple(getattr(layout, "bounds", ()))
+    return len({ranges(layout) for layout in layouts}) == 1
 
 
 def dots(colour) -> pg.PlotCurveItem:

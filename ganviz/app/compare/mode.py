@@ -1,6 +1,8 @@
 """Compare mode in the window: View > Compare variants… (Ctrl+K) asks what to vary, pauses
 the main run and shows the compare page in its place; Stop comparing (Esc) brings the main
-run back as it was; a double-clicked variant becomes the main run, whole."""
+run back as it was; a double-clicked variant becomes the main run, whole. While comparing,
+Space pauses the variants (the window's Start routes it here), and what would act on the
+hidden main run (steps, Reset, opening a session) is refused with one line."""
 
 from __future__ import annotations
 
@@ -34,13 +36,8 @@ class CompareMode:
         self.end_action = QAction("Stop comparing", window)
         self.end_action.setShortcut(QKeySequence("Esc"))
         self.end_action.triggered.connect(self.end)
-        # Space pauses the variants (the toolbar's Start, hidden, would start the main run).
-        self.pause_action = QAction("Pause or resume the variants", window)
-        self.pause_action.setShortcut(QKeySequence("Space"))
-        self.pause_action.triggered.connect(self.toggle_running)
-        for action in (self.end_action, self.pause_action):
-            action.setEnabled(False)
-            window.addAction(action)
+        self.end_action.setEnabled(False)
+        window.addAction(self.end_action)
 
     @property
     def active(self) -> bool:
@@ -72,8 +69,8 @@ class CompareMode:
                 dock.hide()
         window.central_pages.setCurrentWidget(self.page)
         self.end_action.setEnabled(True)
-        self.pause_action.setEnabled(True)
-        self.page.start(window.preset, variants, window.ledger.requested(), axes, columns)
+        self.page.start(window.preset, variants, window.ledger.requested(), axes, columns,
+                        custom=window.custom_points, data_dir=window.data_dir)
 
     def end(self) -> None:
         """Back to the main run, as it was (paused)."""
@@ -85,11 +82,17 @@ class CompareMode:
         for dock, shown in self._docks_shown.items():
             dock.setVisible(shown)
         self.end_action.setEnabled(False)
-        self.pause_action.setEnabled(False)
 
     def toggle_running(self) -> None:
         if self.active:
             self.page.set_running(not self.page.running)
+
+    def refuses(self, what: str) -> bool:
+        """True (and says why) while comparing: ``what`` would act on the hidden main run."""
+        if self.active:
+            self.window.show_message(f"{what}: not while comparing; Stop comparing (Esc) "
+                                     f"first")
+        return self.active
 
     def close(self) -> None:
         """The window closes: end the comparison, remove what it wrote."""
@@ -106,8 +109,10 @@ class CompareMode:
                                                                   f".ganviz"))
 
     def _open(self, path: str, name: str, step: int) -> None:
-        self.end()
         window = self.window
+        if window.files.busy_opening():  # a session on its way: the comparison stays
+            return
+        self.end()
         window.files.load_session(path)
-        window.show_message(f"Opened the variant {name} at iteration {step:,} as the main run: "
-                            f"Start goes on training it")
+        window.show_message(f"Opening the variant {name} at iteration {step:,} as the main "
+                            f"run: Start goes on training it")

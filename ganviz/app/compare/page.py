@@ -23,10 +23,13 @@ class CompareWorker(ProcessRelay):
     variant_written = Signal(int, str, int)  # index, path, iteration
     rejected = Signal(str)
 
-    def __init__(self, preset: str, variants, base: dict, parent=None) -> None:
+    def __init__(self, preset: str, variants, base: dict, parent=None, custom=None,
+                 data_dir: str | None = None) -> None:
+        """``custom``, ``data_dir``: the main run's own data, as its trainer has them."""
         from ganviz.core.compare import CompareProcess
 
-        super().__init__(CompareProcess(preset, variants, base), messages.RESULTS, parent)
+        process = CompareProcess(preset, variants, base, custom=custom, data_dir=data_dir)
+        super().__init__(process, messages.RESULTS, parent)
         self._relay = {
             messages.CompareLayout: self.layout_ready.emit,
             messages.CompareFrame: self.frame_ready.emit,
@@ -40,10 +43,11 @@ class CompareWorker(ProcessRelay):
     def set_running(self, running: bool) -> None:
         self._send(messages.RunVariants(bool(running)))
 
-    def drawn(self) -> None:
+    def frame_drawn(self) -> None:
         self._send(messages.CellsDrawn())
 
-    def request_open(self, index: int, path: str) -> None:
+    def request_variant(self, index: int, path: str) -> None:
+        """Variant ``index``'s whole run written to ``path`` (VariantWritten answers)."""
         self._send(messages.OpenVariant(int(index), str(path)))
 
 
@@ -88,14 +92,16 @@ class ComparePage(QWidget):
 
     # ------------------------------------------------------------------------ lifetime
     def start(self, preset: str, variants, base: dict, axes: list[str], columns: int,
-              running: bool = True) -> None:
+              running: bool = True, custom=None, data_dir: str | None = None) -> None:
+        """Compare ``variants`` of ``preset`` from ``base`` settings, ``columns`` cells a row;
+        ``custom`` (2-D points, description) and ``data_dir`` (MNIST): the run's data."""
         self.stop()
         self.axes, self.columns, self.running = axes, columns, running
         self.title.setText(f"Comparing {' × '.join(a.partition('=')[0] for a in axes)} on "
                            f"<b>{preset}</b>: {len(variants)} variants — starting…")
         self.draw_times.clear()
         self.last_frame = None
-        worker = CompareWorker(preset, variants, base, self)
+        worker = CompareWorker(preset, variants, base, self, custom, data_dir)
         worker.layout_ready.connect(self._build)
         worker.frame_ready.connect(self._draw)
         worker.variant_written.connect(self._written)
@@ -106,9 +112,18 @@ class ComparePage(QWidget):
         self.set_running(running)
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            # What it sent while stopping must not reach the next comparison, or open a
+            # variant after the user left: its signals go nowhere from here.
+            for signal in (worker.layout_ready, worker.frame_ready, worker.variant_written,
+                           worker.rejected, worker.failed):
+                signal.disconnect()
+            worker.stop()
+            worker.deleteLater()
+        self._drop_grid()
+
+    def _drop_grid(self) -> None:
         if self.grid is not None:
             self.grid.setParent(None)
             self.grid.deleteLater()
@@ -125,10 +140,11 @@ class ComparePage(QWidget):
         if self.worker is not None:
             self.set_running(False)
             self.message.emit(f"Opening {self.names[index]} as the main run…")
-            self.worker.request_open(index, path)
+            self.worker.request_variant(index, path)
 
     # ------------------------------------------------------------------------- drawing
     def _build(self, layout: messages.CompareLayout) -> None:
+        self._drop_grid()
         self.names = layout.names
         self.grid = CompareGrid(layout, self.columns, self)
         self.grid.open_requested.connect(self._open_requested)
@@ -147,15 +163,21 @@ class ComparePage(QWidget):
                            f"{batched}")
 
     def _draw(self, frame: messages.CompareFrame) -> None:
-        if self.grid is not None:
-            self.grid.show_frame(frame)
-            self.last_frame = frame
-            self.draw_times.append(time.perf_counter())
-            step = frame.cells[0].step if frame.cells else 0
-            self.speed.setText(f"iteration {step:,} · {frame.rate:,.0f} it/s each · "
-                               f"{self.frames_per_second():.0f} frames/s")
-        if self.worker is not None:
-            self.worker.drawn()
+        try:
+            if self.grid is not None:
+                self.grid.show_frame(frame)
+                self.last_frame = frame
+                self.draw_times.append(time.perf_counter())
+                step = frame.cells[0].step if frame.cells else 0
+                if frame.running:
+                    self.speed.setText(f"iteration {step:,} · {frame.rate:,.0f} it/s each · "
+                                       f"{self.frames_per_second():.0f} frames/s")
+                else:
+                    self.draw_times.clear()
+                    self.speed.setText(f"iteration {step:,} · paused")
+        finally:  # whatever happened to this frame, the next may come
+            if self.worker is not None:
+                self.worker.frame_drawn()
 
     def frames_per_second(self) -> float:
         times = self.draw_times
