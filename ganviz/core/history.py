@@ -94,9 +94,10 @@ class EvaluationHistory:
     one means the run was reset, and starts the curves afresh.
     """
 
-    # The 1-D view draws JS and V(D, G); the 2-D view JS and KL on its grid. A name an
-    # evaluation does not have is recorded as NaN.
-    NAMES = ("js_bits", "value", "kl_bits")
+    # The 1-D view draws JS and V(D, G); the 2-D view JS and KL on its grid, and for
+    # mixtures the share of samples within 3 sigma of a mode and of modes covered. A name
+    # an evaluation does not have is recorded as NaN.
+    NAMES = ("js_bits", "value", "kl_bits", "high_quality", "modes_covered_share")
 
     def __init__(self, capacity: int = 1024) -> None:
         self.history = BoundedHistory(self.NAMES, capacity)

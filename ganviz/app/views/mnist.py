@@ -11,6 +11,7 @@ from ganviz.app import style
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
 from ganviz.app.views.narration_marks import NarratedView
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
+from ganviz.app.views.quality import QualityPlot
 from ganviz.app.views.scale import ScaledPlot, level_legends
 from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
@@ -140,11 +141,18 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
         self.classes = ClassSharesPlot()
         self.losses = LossesPlot()
         self.d_outputs = DiscriminatorOutputPlot()
+        self.quality = QualityPlot()
         self.addItem(self.samples_plot, row=0, col=0)
         self.addItem(self.real_plot, row=0, col=1)
         self.addItem(self.classes, row=0, col=2)
-        self.addItem(self.losses, row=1, col=0, colspan=2)
-        self.addItem(self.d_outputs, row=1, col=2)
+        # The curves in a row of their own under all three columns: the real digits'
+        # column must be free to collapse when they are hidden.
+        curves = self.ci.addLayout(row=1, col=0, colspan=3)
+        curves.addItem(self.losses, row=0, col=0)
+        curves.addItem(self.quality, row=0, col=1)
+        curves.addItem(self.d_outputs, row=0, col=2)
+        for column, stretch in enumerate((4, 4, 3)):
+            curves.layout.setColumnStretchFactor(column, stretch)
         level_legends((self.losses, self.d_outputs))
         self.past = marks_for(self.losses, self.d_outputs)
         self.ci.layout.setRowStretchFactor(0, 3)
@@ -210,7 +218,7 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
     def set_scale(self, scale: float) -> None:
         """Text and lines of every plot at ``scale`` (presentation mode)."""
         for plot in (self.samples_plot, self.real_plot, self.classes, self.losses,
-                     self.d_outputs):
+                     self.d_outputs, self.quality):
             plot.set_scale(scale)
 
     def show_evaluation(self, evaluation, history: dict) -> None:
@@ -218,6 +226,7 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
 
     def clear(self) -> None:
         self.clear_curves()
+        self.quality.clear_points()
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
@@ -240,4 +249,5 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
             else:
                 self.classes.show_counts(view.class_counts, view.confident_counts,
                                          view.confident, view.coverage, view.classified_step)
+                self.quality.add(view.classified_step, vars(view))
         show_training_curves(self.losses, self.d_outputs, snapshot, running)

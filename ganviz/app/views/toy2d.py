@@ -20,6 +20,7 @@ from ganviz.app.views.curves import (
 )
 from ganviz.app.views.narration_marks import NarratedView, NarrationMarks2D
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
+from ganviz.app.views.quality import right_axis_box
 from ganviz.app.views.scale import ScaledPlot, level_legends, scale_plot
 
 # D's colours: fake-looking (0) purple, undecided (0.5) white, real-looking (1) green. Pale
@@ -153,6 +154,20 @@ class DivergencePlot(_HistoryPlot):
         self.setYRange(-3, math.log10(20.0), padding=0.02)
         self.kl = self.plot(pen=style.history_pen(style.OPTIMAL), name="KL(p_data ‖ p_g)")
         self.js = self.plot(pen=style.history_pen(style.DIVERGENCE), name="JS(p_data ‖ p_g)")
+        # Mixtures: the share of samples within 3 sigma of a mode, and of modes covered, on
+        # 0..1 at the right (no axis for a dataset without modes).
+        self.shares = right_axis_box(self, "share", style.REFERENCE)
+        self.shares.setYRange(0.0, 1.02, padding=0)
+        self.within = pg.PlotDataItem(pen=pg.mkPen(style.GENERATOR, width=2,
+                                                   style=Qt.PenStyle.DashLine))
+        self.covered = pg.PlotDataItem(pen=pg.mkPen(style.REAL, width=2,
+                                                    style=Qt.PenStyle.DotLine))
+        self._share_names = ((self.within, "within 3σ (right)"),
+                             (self.covered, "modes covered (right)"))
+        for curve, _ in self._share_names:
+            self.shares.addItem(curve)
+        self._mixture = False
+        self.showAxis("right", False)
 
     def _show_objective(self, objective, equilibrium, smoothing: float) -> None:
         pass  # the divergences do not depend on the objective
@@ -161,10 +176,24 @@ class DivergencePlot(_HistoryPlot):
         steps = history["step"]
         self.kl.setData(steps, np.maximum(history["kl_bits"], 1e-3))
         self.js.setData(steps, np.maximum(history["js_bits"], 1e-3))
+        mixture = bool(np.isfinite(history["high_quality"][-1:]).any())
+        if mixture != self._mixture:  # the dataset changed: its legend and axis with it
+            self._mixture = mixture
+            self.showAxis("right", mixture)
+            for curve, name in self._share_names:
+                curve.setVisible(mixture)
+                if mixture:
+                    self.legend.addItem(curve, name)
+                else:
+                    self.legend.removeItem(curve)
+            self.fit_legend()
+        if mixture:
+            self.within.setData(steps, history["high_quality"])
+            self.covered.setData(steps, history["modes_covered_share"])
         self._follow(steps)
 
     def clear(self) -> None:
-        for curve in (self.kl, self.js):
+        for curve in (self.kl, self.js, self.within, self.covered):
             curve.setData([], [])
 
 

@@ -235,14 +235,19 @@ class MnistProblem:
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
     def class_stats(self, trainer, n: int = CLASSIFIED_SAMPLES):
-        from ganviz.core.mnist.classifier import class_stats, classify, load_classifier
+        """The classes of ``n`` fresh digits of the averaged generator, and their quality
+        against real digits (core/mnist/quality.py), from one pass of the classifier."""
+        from ganviz.core.mnist.classifier import class_stats, load_classifier
+        from ganviz.core.mnist.quality import features_and_probabilities, quality
 
         samples = self.sample(trainer.generator_ema, n, trainer.eval_rng)
-        return class_stats(classify(load_classifier(), samples))
+        features, probabilities = features_and_probabilities(load_classifier(), samples)
+        return class_stats(probabilities), quality(features)
 
     def metrics(self, trainer) -> dict:
-        stats = self.class_stats(trainer)
-        return {"confident": stats.confident, "coverage": stats.coverage}
+        stats, measured = self.class_stats(trainer)
+        return {"confident": stats.confident, "coverage": stats.coverage,
+                "fd": measured.fd, "precision": measured.precision, "recall": measured.recall}
 
     def summary(self, metrics: dict) -> str:
         return (f"{metrics['confident']:.0%} of samples classified with confidence >= 0.9, "
@@ -255,21 +260,21 @@ class MnistProblem:
         # histogram every CLASSIFY_EVERY_S, not at every frame.
         if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S:
             self._classified = (now, trainer.step_count, self.class_stats(trainer))
-        _, classified_step, stats = self._classified
+        _, classified_step, (stats, measured) = self._classified
         # The real grid is the same for the whole run: sent once, it keeps a frame under the
         # 64 KB a pipe holds, so sending one does not wait for the window to read it.
         real_grid = None if self._real_grid_sent else self.real_grid
         self._real_grid_sent = True
-        return self._view(trainer, settings, stats, classified_step, real_grid)
+        return self._view(trainer, settings, stats, measured, classified_step, real_grid)
 
     @torch.inference_mode()
     def past_view_data(self, moment, settings: dict) -> ImagesViewData:
         """view_data for a past moment of the run (core/past.py): its digits classified
         afresh, and the live run's refresh clock left alone."""
-        stats = self.class_stats(moment)
-        return self._view(moment, settings, stats, moment.step_count, None)
+        stats, measured = self.class_stats(moment)
+        return self._view(moment, settings, stats, measured, moment.step_count, None)
 
-    def _view(self, trainer, settings: dict, stats, classified_step: int,
+    def _view(self, trainer, settings: dict, stats, measured, classified_step: int,
               real_grid) -> ImagesViewData:
         layout = self.grid_layout(settings["sample_grid"])
         grid = tile(self.to_unit(trainer.generator_ema(self.grid_inputs[layout])))
@@ -280,4 +285,5 @@ class MnistProblem:
             class_counts=stats.counts, confident_counts=stats.confident_counts,
             confident=stats.confident, coverage=stats.coverage,
             classified_step=classified_step, data_source=self.data_source,
+            fd=measured.fd, precision=measured.precision, recall=measured.recall,
         )

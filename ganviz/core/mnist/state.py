@@ -28,3 +28,8 @@ class ImagesViewData:
     coverage: float
     classified_step: int
     data_source: str
+    # The same digits against real ones (core/mnist/quality.py): Fréchet distance on the
+    # classifier's features, and k-NN precision and recall.
+    fd: float = float("nan")
+    precision: float = float("nan")
+    recall: float = float("nan")

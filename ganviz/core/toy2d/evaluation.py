@@ -54,6 +54,11 @@ class Evaluation2D:
     value: float = math.nan  # not measured in 2-D (EvaluationHistory's second curve)
 
     @property
+    def modes_covered_share(self) -> float:
+        """The share of a mixture's modes holding their 5% (NaN without modes)."""
+        return self.modes_covered / len(self.mode_shares) if self.mode_shares else math.nan
+
+    @property
     def verdict_text(self) -> str:
         text = f"KL {self.kl_bits:.3f} bits, JS {self.js_bits:.4f} bits"
         if self.mode_shares:
