@@ -353,7 +353,7 @@ def _window(argv: list[str]) -> int:
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
     compare = None
     if args.compare:
-        from ganviz.core.sweep import checked_variants
+        from ganviz.core.sweep_axes import checked_variants
 
         base = {**presets.get(args.preset).settings(), **overrides}
         try:

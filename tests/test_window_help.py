@@ -159,8 +159,14 @@ def _plot_names(graphics) -> list[str]:
     what is drawn now)."""
     import pyqtgraph as pg
 
-    return [item.titleLabel.text.split(":")[0] for item in graphics.ci.items
-            if isinstance(item, pg.PlotItem) and item.titleLabel.text]
+    def plots(layout):  # nested layouts too (MNIST's row of curves)
+        for item in layout.items:
+            if isinstance(item, pg.GraphicsLayout):
+                yield from plots(item)
+            elif isinstance(item, pg.PlotItem) and item.titleLabel.text:
+                yield item
+
+    return [item.titleLabel.text.split(":")[0] for item in plots(graphics.ci)]
 
 
 def test_what_am_i_looking_at_names_every_plot_of_each_mode(window, qtbot):

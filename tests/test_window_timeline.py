@@ -39,7 +39,9 @@ def test_view_a_past_moment_branch_from_it_and_switch_back(open_window, qtbot):
     assert _frame(window).snapshot.step == 100 and _frame(window).timeline.live_step == live
     assert bar.live_button.isEnabled() and bar.branch_button.isEnabled()
     assert _steps(window) == evaluated  # a past evaluation is not a point of the curves
-    assert window.verdict_label.full_text.startswith("Iteration 100 (the past): ")
+    # the banner follows at the next draw (at most 60 a second)
+    qtbot.waitUntil(lambda: window.verdict_label.full_text.startswith(
+        "Iteration 100 (the past): "), timeout=5_000)
     for marks in window.toy1d.past:  # the moment marked on every curve over iterations
         assert marks.moment.isVisible() and marks.moment.value() == 100
     assert "viewing the past" in window.status.iteration.text()

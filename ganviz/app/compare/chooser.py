@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ganviz.core import config, presets, sweep
+from ganviz.core import config, presets
+from ganviz.core import sweep_axes as sweep
 
 # Where the variants train is not a variant (they train in one process on the CPU); lists
 # of numbers (the mixtures') are left out below: their commas are the value separator.
