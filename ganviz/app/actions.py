@@ -172,6 +172,7 @@ def _install_view_menu(window: MainWindow) -> None:
     menu.addAction(window.game.diagram_action)
     menu.addAction(window.game.slow_action)
     menu.addAction(window.compare.action)
+    menu.addAction(window.latent.action)
     menu.addSeparator()
     # Wherever the focus is (a field keeps the letters typed into it): the bar's own
     # Left/Right/Home/End need the bar focused.

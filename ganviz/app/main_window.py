@@ -18,6 +18,7 @@ from ganviz.app.compare.mode import CompareMode
 from ganviz.app.controls import ControlPanel, SettingsLedger
 from ganviz.app.file_operations import FileOperations
 from ganviz.app.game_dock import GameDock
+from ganviz.app.latent_explorer import LatentDock
 from ganviz.app.presenter import Presenter
 from ganviz.app.timeline_bar import TimelineBar
 from ganviz.app.views.pages import ModePages
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.game)
         self.presenter.show_numbers = self.game.show_frame
         self.compare = CompareMode(self)  # variants side by side, in the centre's place
+        self.latent = LatentDock(self)  # MNIST: walk the latent space from grid digits
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.latent)
         actions.install(self)
         self._show_mode(self.mode)
         self._build_controls()
@@ -102,6 +105,11 @@ class MainWindow(QMainWindow):
         self.mode = mode
         self.stack.show_mode(mode)
         self.real_digits_action.setVisible(mode == "mnist")
+        self.latent.show_mode(mode)
+        if mode == "mnist" and not self.latent.connected:
+            self.latent.connected = True
+            self.images.cell_clicked.connect(self.latent.cell_clicked)
+            self.latent.explorer.selection_changed.connect(self.images.cell_marks.show)
 
     def _build_centre(self) -> None:
         """The mode's page, and under it the timeline: drag it to see a past moment in
@@ -153,6 +161,7 @@ class MainWindow(QMainWindow):
                                 custom=self.custom_points)
         worker.frame_ready.connect(self._on_frame)
         worker.narrated.connect(lambda narrated: self.game.take_narrated(narrated))
+        worker.explored.connect(lambda explored: self.latent.explorer.show_explored(explored))
         worker.settings_rejected.connect(self.show_refusal)
         worker.notice.connect(self.show_message)
         worker.diverged.connect(self._on_divergence)
@@ -262,6 +271,7 @@ class MainWindow(QMainWindow):
 
     def clear_curves(self) -> None:
         self.game.new_run()
+        self.latent.explorer.clear()  # the grid's digits are another run's now
         self.presenter.clear(list(self.stack.views.values()))
         self.timeline_bar.show_timeline(None)
 
@@ -305,6 +315,8 @@ class MainWindow(QMainWindow):
         if frame.snapshot.mode != self.mode:
             self._show_mode(frame.snapshot.mode)
         self.presenter.take_frame(frame)
+        if frame.snapshot.mode == "mnist" and self.latent.isVisible():
+            self.latent.explorer.refresh()  # the selection follows training
         if first:
             self.enable_actions(True)
             actions.show_running(self, self.running, True)

@@ -132,6 +132,7 @@ class TrainingWorker(ProcessRelay):
 
     frame_ready = Signal(object)  # Frame
     narrated = Signal(object)  # protocol.Narrated: slow motion's iteration, taken apart
+    explored = Signal(object)  # protocol.Explored: the latent explorer's digits
     settings_rejected = Signal(str)
     notice = Signal(str)  # what a change did (an optimiser's state restarted, say)
     diverged = Signal(str, int)  # what went NaN/Inf and where; iteration of the kept state
@@ -153,6 +154,7 @@ class TrainingWorker(ProcessRelay):
         self._relay = {
             Frame: self.frame_ready.emit,
             protocol.Narrated: self.narrated.emit,
+            protocol.Explored: self.explored.emit,
             protocol.Rejected: lambda r: self.settings_rejected.emit(r.message),
             protocol.Notice: lambda r: self.notice.emit(r.message),
             protocol.Diverged: lambda r: self.diverged.emit(r.message, r.kept_step),
@@ -173,6 +175,12 @@ class TrainingWorker(ProcessRelay):
     def request_narrated_step(self) -> None:
         """Slow motion: the next iteration, if paused, answered taken apart (Narrated)."""
         self._send(protocol.Narrate())
+
+    def request_explore(self, cells: tuple, point: tuple = (0.0, 0.0)) -> None:
+        """MNIST's latent explorer: the digits between two grid cells, or one cell's
+        moved to ``point`` on the pad (answered by ``explored``, running or not)."""
+        self._send(protocol.Explore(tuple(int(c) for c in cells),
+                                    tuple(float(v) for v in point)))
 
     def request_network_step(self, network: str) -> None:
         """One update of D ("d") or G ("g") alone, if paused."""

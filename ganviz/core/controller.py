@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ganviz.core import config, presets, runtime
 from ganviz.core.protocol import (
     Diverged,
+    Explored,
     Frame,
     Loaded,
     LoadFailed,
@@ -24,6 +25,8 @@ from ganviz.core.protocol import (
     Rejected,
 )
 from ganviz.core.run_guard import LastGoodState, RateMeter
+
+EXPLORER_PAUSE_S = 0.3
 
 if TYPE_CHECKING:
     from ganviz.core.trainer import Trainer
@@ -78,6 +81,7 @@ class Controller:
         self.show_now = False  # a command changed something: send a frame before training
         self.next_frame = time.perf_counter()  # when the next frame is due
         self.step_time = 0.0  # running mean of one iteration's duration
+        self._explorer_until = 0.0  # training yields to the latent explorer's pad until
 
     def _make_trainer(self, name: str, values: dict, folder: str | None) -> tuple[Trainer, int]:
         from ganviz.core.trainer import Trainer
@@ -96,6 +100,15 @@ class Controller:
     def busy(self) -> bool:
         """Running or stepping: commands are polled for, not waited for."""
         return self.running or self.steps_requested > 0
+
+    def command_wait(self) -> float | None:
+        """How long the serving loop may wait for a command: 0 while busy, None (for
+        ever) while paused, and while the latent explorer's pad is in use (see
+        :meth:`explore`) what is left of training's pause."""
+        yielding = self._explorer_until - time.perf_counter()
+        if self.running and yielding > 0:
+            return yielding
+        return 0 if self.busy else None
 
     def start(self) -> None:
         """Send the first frame, then build the optimisers: the window shows up sooner
@@ -132,6 +145,26 @@ class Controller:
         self._emit(narrate(self.trainer))
         self._check_divergence()
         self.show_now = True
+
+    def explore(self, cells: tuple, point: tuple) -> None:
+        """MNIST's latent explorer (core/mnist/latent.py), answered at once, running or
+        not: nothing of it changes training."""
+        from ganviz.core.mnist.latent import explore
+
+        if self.trainer.mode != "mnist":
+            self._emit(Rejected("the latent explorer is for MNIST presets"))
+            return
+        try:
+            digits = explore(self.trainer, tuple(cells), tuple(point))
+        except ValueError as error:
+            self._emit(Rejected(f"latent explorer: {error}"))
+            return
+        self._emit(Explored(tuple(cells), tuple(point), self.trainer.step_count, digits))
+        if len(cells) == 1:
+            # A drag on the pad: MNIST's training takes both cores, and with it each
+            # redraw took 80 ms (the window waited for a core); training pauses while the
+            # pad moves, and goes on EXPLORER_PAUSE_S after the last move.
+            self._explorer_until = time.perf_counter() + EXPLORER_PAUSE_S
 
     def change_settings(self, changes: dict) -> None:
         """Apply live changes, or refuse them all with one Rejected. Counted either way:
@@ -270,15 +303,19 @@ class Controller:
 
     def advance(self, command_waiting: Callable[[], bool] = lambda: False) -> None:
         """Do what is due after the commands read: a requested step, or training until
-        the next frame (or a waiting command), then that frame if it is due."""
+        the next frame (or a waiting command), then that frame if it is due and no
+        command waits: the latent explorer's pad waited for MNIST frames (and their
+        classification every few seconds), 83 ms a redraw while training instead of 14."""
         if self.steps_requested and not self.running:
             self.steps_requested -= 1
             self.trainer.step()
             self._check_divergence()
             self.show_now = True
-        elif self.running and not self._frame_waiting():
+        elif (self.running and not self._frame_waiting()
+              and time.perf_counter() >= self._explorer_until):
             self.train_until_frame_due(command_waiting)
-        self._send_frame_if_due()
+        if not command_waiting():
+            self._send_frame_if_due()
 
     def train_until_frame_due(self, command_waiting: Callable[[], bool]) -> None:
         """Train until the next frame is due, a command waits or a loss goes non-finite.

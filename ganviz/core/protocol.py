@@ -121,6 +121,21 @@ class Narrate:
 
 
 @dataclass(frozen=True)
+class Explore:
+    """MNIST's latent explorer: two grid cells, the digits between them; one cell, its
+    digit moved to ``point`` on the pad (core/mnist/latent.py). Answered by Explored."""
+
+    cells: tuple
+    point: tuple = (0.0, 0.0)
+
+    def problem(self) -> str | None:
+        if not 1 <= len(self.cells) <= 2 or not all(
+                isinstance(c, int) and not isinstance(c, bool) for c in self.cells):
+            return f"cells {self.cells!r}: one or two cell numbers"
+        return None
+
+
+@dataclass(frozen=True)
 class ChangeSettings:
     """Live changes, validated by the trainer (a refusal comes back as :class:`Rejected`)."""
 
@@ -209,8 +224,8 @@ class SwitchBranch:
     number: int
 
 
-COMMANDS = (Run, Step, StepNetwork, Narrate, ChangeSettings, Pretrain, SetPoints, Restore,
-            Save, Load, Reset, Consumed, Stop, ViewAt, BranchHere, SwitchBranch)
+COMMANDS = (Run, Step, StepNetwork, Narrate, Explore, ChangeSettings, Pretrain, SetPoints,
+            Restore, Save, Load, Reset, Consumed, Stop, ViewAt, BranchHere, SwitchBranch)
 
 
 # ------------------------------------------------------------------------------ results
@@ -299,7 +314,19 @@ class Narrated:
     d_after: np.ndarray | None = None
 
 
-RESULTS = (Frame, Narrated, Rejected, Notice, Diverged, Loaded, LoadFailed, Failed, Stopped)
+@dataclass(frozen=True)
+class Explored:
+    """The latent explorer's digits, uint8 (N, 28, 28), for ``cells`` and ``point``, drawn
+    by the averaged generator at iteration ``step``."""
+
+    cells: tuple
+    point: tuple
+    step: int
+    digits: np.ndarray
+
+
+RESULTS = (Frame, Narrated, Explored, Rejected, Notice, Diverged, Loaded, LoadFailed, Failed,
+           Stopped)
 
 
 # ----------------------------------------------------------------------------- checking

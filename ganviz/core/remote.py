@@ -74,6 +74,7 @@ def handlers(controller: Controller) -> dict[type, object]:
         protocol.Step: lambda c: controller.step(),
         protocol.StepNetwork: lambda c: controller.step_network(c.network),
         protocol.Narrate: lambda c: controller.narrate(),
+        protocol.Explore: lambda c: controller.explore(c.cells, c.point),
         protocol.ChangeSettings: lambda c: controller.change_settings(dict(c.changes)),
         protocol.Pretrain: lambda c: controller.pretrain(c.steps),
         protocol.SetPoints: lambda c: controller.set_points(c.points, c.description),
@@ -95,7 +96,7 @@ def _serve(commands: Connection, results: Connection, preset: str, settings: dic
     controller.start()
     while True:
         # Paused with nothing to do: block until a command comes (no CPU used).
-        while commands.poll(0 if controller.busy else None):
+        while commands.poll(controller.command_wait()):
             command = protocol.check_message(commands.recv(), protocol.COMMANDS)
             if isinstance(command, protocol.Stop):
                 return

@@ -132,6 +132,13 @@ the share of images labelled 0, 1, … 9; the darker part counts the images it i
 (probability at least 0.9). A good generator draws every digit about equally often (the
 dashed line at 0.1); missing bars mean G has stopped drawing some digits (mode collapse).
 The title gives the share it is sure of and the coverage of the ten classes.</p>
+<h3>Quality of the averaged generator's digits</h3>
+<p>The same 500 images over time: the share the classifier is sure of, the class coverage,
+and against real digits (on the classifier's features) the <i>precision</i> (the share of
+generated digits that look like real ones), the <i>recall</i> (the share of real digits the
+generated ones reach; a generator stuck on a few digits loses it) and the Fréchet distance
+(dashed, right axis, lower is better). Click a generated digit to walk the latent space
+around it (<i>View &gt; Latent explorer</i>).</p>
 """ + _CURVES,
 }
 MODE_TITLES = {"1d": "1-D: densities on a line", "2d": "2-D: points in a plane",

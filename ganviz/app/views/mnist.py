@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QImage
 
 from ganviz.app import style
+from ganviz.app.views.cell_marks import CellMarks, cell_at
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
 from ganviz.app.views.narration_marks import NarratedView
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
@@ -131,6 +132,8 @@ GRID_MARGIN = 0.02  # of a grid's size, left blank around it
 
 
 class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
+    cell_clicked = Signal(int)  # a generated digit clicked: its cell (row * 8 + column)
+
     def __init__(self) -> None:
         super().__init__()
         # GraphicsLayoutWidget copies its layout's clear() (remove every plot) onto each
@@ -176,6 +179,19 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
                        (self.real_plot, self.real_image))
         for plot, _ in self._grids:
             plot.vb.sigResized.connect(self._equal_grids)
+        self.cell_marks = CellMarks(self.samples_plot)
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event) -> None:
+        """A click on a generated digit: the latent explorer's choice."""
+        image = self.samples_image.image
+        if image is None or not self.samples_plot.vb.sceneBoundingRect().contains(
+                event.scenePos()):
+            return
+        at = self.samples_plot.vb.mapSceneToView(event.scenePos())
+        cell = cell_at(at.x(), at.y(), image.shape)
+        if cell is not None:
+            self.cell_clicked.emit(cell)
 
     def show_real(self, shown: bool) -> None:
         self._real_shown = shown

@@ -12,10 +12,8 @@ from torch import nn
 
 from ganviz.core.mnist import data as mnist
 from ganviz.core.mnist.networks import OUTPUT_RANGES, build
-from ganviz.core.mnist.state import NOISE_GRID_TITLE, ImagesViewData
+from ganviz.core.mnist.state import GRID_GAP, GRID_SIDE, NOISE_GRID_TITLE, ImagesViewData
 
-GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
-GRID_GAP = 2  # pixels between digits
 # The `sample_grid` layout "codes" has one row per value of the categorical code, at most
 # this many (the first values): more rows would make each digit too small to read.
 MAX_CODE_ROWS = 16

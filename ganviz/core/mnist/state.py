@@ -11,6 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 NOISE_GRID_TITLE = "Generated digits (same noise every frame)"  # the default grid's title
+GRID_SIDE = 8  # the sample grid is GRID_SIDE x GRID_SIDE digits
+GRID_GAP = 2  # pixels between digits
+# The latent explorer (core/mnist/latent.py): digits between two cells; the pad's reach
+# along each of its two directions (z's own scale is 1).
+INTERPOLATION_STEPS = 12
+PAD_RANGE = 3.0
 
 
 @dataclass
