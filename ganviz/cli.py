@@ -181,6 +181,9 @@ def build_train_parser() -> argparse.ArgumentParser:
                         help="write generator samples at the end as .npy, to FILE exactly "
                         "(float32; 1-D: (N,) and 2-D: (N, 2) in data units; MNIST: "
                         "(N, 28, 28) in [0, 1])")
+    parser.add_argument("--digit", type=int, default=None, choices=range(10), metavar="D",
+                        help="a conditional preset (mnist-cgan): --save-samples writes digit "
+                        "D only (without it, a tenth of each digit 0-9 in order)")
     parser.add_argument("--num-samples", type=_positive_int("--num-samples", 10**7), default=10_000,
                         help="how many samples --save-samples writes (default 10000; at most "
                         f"{outputs.MAX_SAMPLES_BYTES / 2**30:g} GiB of them: 342,392 MNIST "
@@ -221,6 +224,7 @@ def _train(argv: list[str]) -> int:
     cli_timeline.check(args)
     if saved is None:
         outputs.check_num_samples(args.num_samples, presets.get(args.preset))
+        outputs.check_digit(args, presets.get(args.preset))
 
     from ganviz.core import api, headless, session
 
@@ -234,6 +238,7 @@ def _train(argv: list[str]) -> int:
     if saved is not None:
         run = cli_sessions.resumed_run(args, saved, option)
         outputs.check_num_samples(args.num_samples, presets.get(run.preset))
+        outputs.check_digit(args, presets.get(run.preset))
     else:
         data = _data(args)
         points = data if args.points is not None else None
@@ -258,7 +263,8 @@ def _train(argv: list[str]) -> int:
         return DIVERGED
     if args.save_samples is not None:
         try:
-            headless.save_samples(run.trainer, args.save_samples, args.num_samples)
+            headless.save_samples(run.trainer, args.save_samples, args.num_samples,
+                                  args.digit)
         except headless.OutputError as error:
             raise outputs.WriteFailed(f"--save-samples {error}") from None
     save_checkpoint()

@@ -109,6 +109,21 @@ def check_num_samples(count: int, preset: presets.Preset) -> None:
             f"{most:,} ({MAX_SAMPLES_BYTES / 2**30:g} GiB)")
 
 
+def check_digit(args, preset: presets.Preset) -> None:
+    """UsageError for --digit where it means nothing, or a conditional preset's samples
+    that cannot be a tenth of each digit."""
+    conditional = bool(preset.model.get("conditional"))
+    if args.digit is not None and not conditional:
+        raise UsageError(f"--digit: {preset.name} is not conditioned on the digit; use "
+                         f"--preset mnist-cgan")
+    if args.digit is not None and args.save_samples is None:
+        raise UsageError("--digit chooses what --save-samples writes: give --save-samples")
+    if conditional and args.save_samples is not None and args.digit is None \
+            and args.num_samples % 10:
+        raise UsageError(f"--num-samples: {args.num_samples:,} is not a multiple of 10; "
+                         f"without --digit, {preset.name} writes a tenth of each digit")
+
+
 _MODE_NAMES = {"1d": "1-D", "2d": "2-D", "mnist": "MNIST"}
 
 

@@ -21,7 +21,7 @@ def small_data():
 
 
 def test_every_seed_system_has_a_preset():
-    assert set(MNIST_PRESETS) == {"mnist", "mnist-tf-mlp", "mnist-keras-mlp",
+    assert set(MNIST_PRESETS) == {"mnist", "mnist-cgan", "mnist-tf-mlp", "mnist-keras-mlp",
                                   "mnist-torch-mlp", "mnist-dcgan", "mnist-wgan-gp"}
 
 
@@ -37,7 +37,8 @@ def test_preset_trains_with_finite_losses_and_right_shapes(name, small_data):
     assert samples.min() >= 0.0 and samples.max() <= 1.0
     snapshot = trainer.snapshot()
     side = GRID_SIDE * 30 - 2
-    assert snapshot.view.samples_grid.shape == (side, side)
+    rows = 10 * 30 - 2 if trainer.problem.conditional else side  # a row per digit asked
+    assert snapshot.view.samples_grid.shape == (rows, side)
     assert snapshot.view.samples_grid.dtype == np.uint8
     assert snapshot.view.class_counts.sum() == 500
 

@@ -17,7 +17,7 @@ def _states_equal(a: Trainer, b: Trainer) -> bool:
     return same and torch.equal(a.rng.get_state(), b.rng.get_state())
 
 
-@pytest.mark.parametrize("preset", ["gaussian", "wgan-gp", "ring8", "mnist-dcgan"])
+@pytest.mark.parametrize("preset", ["gaussian", "wgan-gp", "ring8", "mnist-dcgan", "mnist-cgan"])
 def test_a_narrated_iteration_trains_exactly_as_a_plain_one(preset):
     """Same updates, same random draws: the run goes on as if nothing watched (wgan-gp: five
     D steps and a penalty; mnist-dcgan: BatchNorm, whose statistics the extra pass through

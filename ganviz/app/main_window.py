@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
             self.latent.connected = True
             self.images.cell_clicked.connect(self.latent.cell_clicked)
             self.latent.explorer.selection_changed.connect(self.images.cell_marks.show)
+            self.images.digit_bar.chosen.connect(lambda d: self.change_setting("digit", d))
 
     def _build_centre(self) -> None:
         """The mode's page, and under it the timeline: drag it to see a past moment in

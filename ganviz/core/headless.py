@@ -258,11 +258,14 @@ class _MetricsFile:
                 raise OutputError(self.path, error, self.trainer.step_count) from None
 
 
-def save_samples(trainer: Trainer, path: Path, num_samples: int) -> np.ndarray:
+def save_samples(trainer: Trainer, path: Path, num_samples: int,
+                 digit: int | None = None) -> np.ndarray:
     """Samples of the drawn generator as .npy: 1-D (N,) and 2-D (N, 2) in data units;
-    MNIST (N, 28, 28) in [0, 1]. Written to ``path`` exactly (np.save given a name adds
+    MNIST (N, 28, 28) in [0, 1] (a conditional preset: all of ``digit``, or a tenth of
+    each digit 0-9 in order). Written to ``path`` exactly (np.save given a name adds
     .npy to it) and atomically (:func:`output_file`); OutputError if that fails."""
-    samples = trainer.sample(num_samples).astype(np.float32)
+    digits = None if digit is None else np.full(num_samples, digit)
+    samples = trainer.sample(num_samples, digits=digits).astype(np.float32)
     with output_file(path) as file:
         np.save(file, samples)
     return samples

@@ -97,6 +97,8 @@ def _in_data_units(trainer, x: torch.Tensor, gradient: bool = False) -> np.ndarr
     problem = trainer.problem
     if trainer.mode == "mnist":
         x = x[:SHOWN_DIGITS]
+        if x.ndim == 2:  # a conditional preset's label after the pixels
+            x = x[:, :784]
         if gradient:
             return (x.detach().float().reshape(-1, 28, 28) / (problem.high - problem.low)).cpu() \
                 .numpy()

@@ -177,6 +177,11 @@ SETTINGS: tuple[Setting, ...] = (
                  "continuous codes' term) in both networks' losses, InfoGAN's lambda; 0 lets "
                  "the generator ignore its codes. The loss curves show the GAN's own "
                  "losses, without this term. Applied at once."),
+    Setting("digit", "Digit asked for", str, "all", group="Model", modes=("mnist",),
+            choices=("all", *"0123456789"),
+            help="A conditional preset (mnist-cgan): the digit the grid and the class bars "
+                 "ask for; all: the grid's rows go 0-9 and the bars sample each digit in "
+                 "turn. Other presets draw what they draw (only all). Applied at once."),
     Setting("sample_grid", "Sample grid", str, "noise", group="Model", modes=("mnist",),
             choices=GRID_LAYOUTS,
             help="What the grid of generated digits shows. noise: 64 fixed inputs, the same "

@@ -322,18 +322,23 @@ class Trainer(NetworkUpdates):
 
     # ------------------------------------------------------------------------ measuring
     @torch.no_grad()
-    def sample(self, n: int, averaged: bool = True) -> np.ndarray:
+    def sample(self, n: int, averaged: bool = True, digits=None) -> np.ndarray:
         """``n`` generator samples in data units (1-D: (n,); MNIST: (n, 28, 28) in [0, 1]).
 
         In chunks of SAMPLE_CHUNK, so that millions of samples never hold millions of
         hidden activations at once; in eval mode, so that a BatchNorm generator samples
         with its running statistics, leaves them as they were, and takes a last chunk of
-        one sample."""
+        one sample. A conditional MNIST preset draws the labels ``digits`` ((n,); default
+        0 to 9 in order, a tenth of the samples each)."""
         network = self.generator_ema if averaged else self.generator
+        if digits is None and getattr(self.problem, "conditional", False):
+            digits = np.arange(n) * 10 // n
         training = network.training
         network.eval()
         try:
-            chunks = [self.problem.sample(network, min(SAMPLE_CHUNK, n - start), self.eval_rng)
+            chunks = [self.problem.sample(network, min(SAMPLE_CHUNK, n - start), self.eval_rng,
+                                          *(() if digits is None else
+                                            (digits[start: start + SAMPLE_CHUNK],)))
                       for start in range(0, n, SAMPLE_CHUNK)]
         finally:
             network.train(training)

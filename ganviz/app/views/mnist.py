@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 from ganviz.app import style
 from ganviz.app.views.cell_marks import CellMarks, cell_at
 from ganviz.app.views.curves import DiscriminatorOutputPlot, LossesPlot, show_training_curves
+from ganviz.app.views.digit_bar import DigitBar
 from ganviz.app.views.narration_marks import NarratedView
 from ganviz.app.views.past_marks import TimelineMarks, marks_for
 from ganviz.app.views.quality import QualityPlot
@@ -112,7 +113,7 @@ class ClassSharesPlot(ScaledPlot):
         self.setTitle(CLASSES_TITLE)
 
     def show_counts(self, counts: np.ndarray, confident_counts: np.ndarray, confident: float,
-                    coverage: float, step: int) -> None:
+                    coverage: float, step: int, accuracy: float = float("nan")) -> None:
         self.waiting.setVisible(False)
         total = max(1, counts.sum())
         shares = counts / total
@@ -123,8 +124,10 @@ class ClassSharesPlot(ScaledPlot):
             self._top = top
             self.setYRange(0, top, padding=0)
         # Two lines: on one, the numbers were cut in a column a quarter of the window wide.
-        self.setTitle(f"Classes at step {step:,}<br>{confident:.0%} sure (p ≥ 0.9), "
-                      f"coverage {coverage:.2f}")
+        # Short enough for a column a quarter of the window wide.
+        sure = f"{confident:.0%} sure (p ≥ 0.9)" if np.isnan(accuracy) else \
+            f"{confident:.0%} sure, {accuracy:.0%} as asked"
+        self.setTitle(f"Classes at step {step:,}<br>{sure}, coverage {coverage:.2f}")
 
 
 GRID_MINIMUM_WIDTH = 150  # px: each digit grid's plot, title included
@@ -180,6 +183,8 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
         for plot, _ in self._grids:
             plot.vb.sigResized.connect(self._equal_grids)
         self.cell_marks = CellMarks(self.samples_plot)
+        # Above the view (its page places it), shown for a conditional preset only.
+        self.digit_bar = DigitBar()
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def _clicked(self, event) -> None:
@@ -246,6 +251,9 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
+        if self.digit_bar.isHidden() == view.conditional:
+            self.digit_bar.setVisible(view.conditional)
+        self.digit_bar.show_digit(view.digit)
         shape = None if self.samples_image.image is None else self.samples_image.image.shape
         self.samples_image.setImage(view.samples_grid)
         if view.samples_grid.shape != shape:
@@ -264,6 +272,7 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
                 self.classes.show_waiting()
             else:
                 self.classes.show_counts(view.class_counts, view.confident_counts,
-                                         view.confident, view.coverage, view.classified_step)
+                                         view.confident, view.coverage, view.classified_step,
+                                         view.class_accuracy)
                 self.quality.add(view.classified_step, vars(view))
         show_training_curves(self.losses, self.d_outputs, snapshot, running)

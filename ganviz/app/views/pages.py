@@ -41,6 +41,12 @@ class ModePages(QStackedWidget):
                 layout.addWidget(view, 1)
             elif mode == "mnist":
                 view.show_real(self.real_digits_shown)
+                page = QWidget()  # a conditional preset's digit buttons above the view
+                layout = QVBoxLayout(page)
+                layout.setContentsMargins(0, 0, 0, 0)
+                layout.setSpacing(0)
+                layout.addWidget(view.digit_bar)
+                layout.addWidget(view, 1)
             if self.scale != 1.0:
                 view.set_scale(self.scale)
             self.views[mode] = view

@@ -70,6 +70,47 @@ class CodeGuessingDiscriminator(nn.Module):
         return out[:, :1], out[:, 1:]
 
 
+class LabelledGenerator(nn.Module):
+    """A conditional G: from z and the one-hot label, the image followed by that label,
+    (N, 784 + labels), so that D judges each image with the digit asked for (Mirza &
+    Osindero 2014) while the losses, updates and penalties stay those of any GAN."""
+
+    def __init__(self, generator: nn.Module, latent: int, labels: int) -> None:
+        super().__init__()
+        self.generator, self.latent, self.labels = generator, latent, labels
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        label = inputs[:, self.latent: self.latent + self.labels]
+        return torch.cat((self.generator(inputs).flatten(1), label), dim=1)
+
+
+class ConditionedDiscriminator(nn.Module):
+    """D of an image with its one-hot label appended, (N, 784 + labels) -> a logit. It
+    guesses no code: ``forward_with_codes`` answers None for Q, as the trainer asks of a
+    run with codes."""
+
+    def __init__(self, body: nn.Sequential) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+    def forward_with_codes(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return self.body(x), None
+
+
+def build_conditional(architecture: str, latent: int, output: str,
+                      labels: int) -> tuple[nn.Module, nn.Module]:
+    """The conditional preset's networks: fast-mlp's, D widened by the label."""
+    if architecture != "fast-mlp":
+        raise ValueError(f"a conditional {architecture} is not built; use fast-mlp")
+    g, _ = _build_networks(architecture, latent + labels, output)
+    d = nn.Sequential(nn.Linear(784 + labels, 512), _lrelu(), nn.Linear(512, 256), _lrelu(),
+                      nn.Linear(256, 1))
+    return LabelledGenerator(g, latent, labels), ConditionedDiscriminator(d)
+
+
 def build(architecture: str, latent: int, output: str, code_values: int = 0,
           continuous_codes: int = 0) -> tuple[nn.Module, nn.Module]:
     """Generator (z [+ one-hot code] [+ continuous codes] -> (N, 1, 28, 28) in the output

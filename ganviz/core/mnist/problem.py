@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -11,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganviz.core.mnist import data as mnist
-from ganviz.core.mnist.networks import OUTPUT_RANGES, build
+from ganviz.core.mnist.networks import OUTPUT_RANGES, build, build_conditional
 from ganviz.core.mnist.state import GRID_GAP, GRID_SIDE, NOISE_GRID_TITLE, ImagesViewData
 
 # The `sample_grid` layout "codes" has one row per value of the categorical code, at most
@@ -44,10 +45,12 @@ def tile(images: np.ndarray, columns: int = GRID_SIDE, gap: int = GRID_GAP) -> n
     return grid
 
 
-def grid_title(layout: str, values: int, count: int) -> str:
+def grid_title(layout: str, values: int, count: int, conditional: bool = False) -> str:
     """What the sample grid of ``layout`` shows, for its plot's title (see
     MnistProblem._grid_inputs), given ``values`` categorical values and ``count``
-    continuous codes."""
+    continuous codes (``conditional``: the categorical code is the digit asked for)."""
+    if layout == "codes" and conditional:
+        return "One row per digit asked for, 0-9 (z per column)"
     if layout == "codes":
         rows = min(values, MAX_CODE_ROWS)
         shown = f"0-{rows - 1} of {values}" if rows < values else f"0-{values - 1}"
@@ -77,11 +80,15 @@ class MnistProblem:
         self.architecture = preset.model["architecture"]
         self.noise_kind = preset.model["noise"]
         self.output = preset.model["output"]
+        # Conditional: D sees each image with its label, G's output carries the label it
+        # was asked for (networks.LabelledGenerator); its categorical code is the label.
+        self.conditional = bool(preset.model.get("conditional"))
         data = data if data is not None else mnist.load_default()
         self.data_source = data.source
         self.low, self.high = OUTPUT_RANGES[self.output]
         images = data.as_float(self.low, self.high)
         self.images = torch.from_numpy(images).reshape(-1, 1, 28, 28).to(device)
+        self.labels = torch.from_numpy(data.labels.astype(np.int64)).to(device)
         self.reset(settings)
 
     def check_settings(self, settings: dict) -> None:
@@ -146,6 +153,9 @@ class MnistProblem:
         return wanted if wanted in self.grid_inputs else "noise"
 
     def build(self, settings: dict) -> tuple[nn.Module, nn.Module]:
+        if self.conditional:
+            return build_conditional(self.architecture, settings["latent_dim"], self.output,
+                                     settings["info_codes"])
         return build(self.architecture, settings["latent_dim"], self.output,
                      settings["info_codes"], settings["info_continuous"])
 
@@ -217,35 +227,65 @@ class MnistProblem:
             self._position = 0
         indices = self._order[self._position: self._position + min(n, count)]
         self._position += len(indices)
+        if self.conditional:  # the image, then its label (what LabelledGenerator draws)
+            label = F.one_hot(self.labels[indices], self.code_values).to(self.images.dtype)
+            return torch.cat((self.images[indices].flatten(1), label), dim=1)
         return self.images[indices]
 
     def to_unit(self, images: torch.Tensor) -> np.ndarray:
         """Generator or data images -> float32 (N, 28, 28) in [0, 1]."""
+        if images.ndim == 2:  # a conditional G's or batch's label after the pixels
+            images = images[:, :784]
         unit = (images.detach().float() - self.low) / (self.high - self.low)
         return unit.clamp_(0.0, 1.0).reshape(-1, 28, 28).cpu().numpy()
 
     # ------------------------------------------------------------------------ measuring
     @torch.inference_mode()
-    def sample(self, generator: nn.Module, n: int, rng: torch.Generator) -> np.ndarray:
-        """``n`` generated digits, float32 (n, 28, 28) in [0, 1]."""
-        chunks = [self.to_unit(generator(self.noise(min(512, n - start), rng)))
-                  for start in range(0, n, 512)]
+    def sample(self, generator: nn.Module, n: int, rng: torch.Generator,
+               digits: np.ndarray | None = None) -> np.ndarray:
+        """``n`` generated digits, float32 (n, 28, 28) in [0, 1]; conditional: ``digits``
+        asks for each one's label (default: 0-9 in turn)."""
+        if self.conditional and digits is None:
+            digits = np.arange(n) % self.code_values
+        chunks = []
+        for start in range(0, n, 512):
+            inputs = self.noise(min(512, n - start), rng)
+            if self.conditional:
+                wanted = torch.as_tensor(np.asarray(digits[start: start + len(inputs)]),
+                                         dtype=torch.int64, device=self.device)
+                inputs[:, self.latent: self.latent + self.code_values] = F.one_hot(
+                    wanted, self.code_values).to(inputs.dtype)
+            chunks.append(self.to_unit(generator(inputs)))
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
-    def class_stats(self, trainer, n: int = CLASSIFIED_SAMPLES):
+    def class_stats(self, trainer, n: int = CLASSIFIED_SAMPLES, digit: str = "all"):
         """The classes of ``n`` fresh digits of the averaged generator, and their quality
-        against real digits (core/mnist/quality.py), from one pass of the classifier."""
+        against real digits (core/mnist/quality.py), from one pass of the classifier; a
+        conditional preset asks for ``digit`` (all: 0-9 in turn) and measures the share
+        classified as asked."""
         from ganviz.core.mnist.classifier import class_stats, load_classifier
         from ganviz.core.mnist.quality import features_and_probabilities, quality
 
-        samples = self.sample(trainer.generator_ema, n, trainer.eval_rng)
+        asked = None
+        if self.conditional:
+            asked = (np.arange(n) % self.code_values if digit == "all"
+                     else np.full(n, int(digit)))
+        samples = self.sample(trainer.generator_ema, n, trainer.eval_rng, asked)
         features, probabilities = features_and_probabilities(load_classifier(), samples)
-        return class_stats(probabilities), quality(features)
+        measured = quality(features)
+        if asked is not None:
+            measured = replace(measured, class_accuracy=float(
+                (probabilities.argmax(1) == asked).mean()))
+        return class_stats(probabilities), measured
 
     def metrics(self, trainer) -> dict:
         stats, measured = self.class_stats(trainer)
-        return {"confident": stats.confident, "coverage": stats.coverage,
-                "fd": measured.fd, "precision": measured.precision, "recall": measured.recall}
+        figures = {"confident": stats.confident, "coverage": stats.coverage,
+                   "fd": measured.fd, "precision": measured.precision,
+                   "recall": measured.recall}
+        if self.conditional:  # the share classified as the digit asked for
+            figures["class_accuracy"] = measured.class_accuracy
+        return figures
 
     def summary(self, metrics: dict) -> str:
         return (f"{metrics['confident']:.0%} of samples classified with confidence >= 0.9, "
@@ -256,32 +296,56 @@ class MnistProblem:
         now = time.perf_counter()
         # Classifying a few hundred fresh samples costs far more than the grid: refresh the
         # histogram every CLASSIFY_EVERY_S, not at every frame.
-        if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S:
-            self._classified = (now, trainer.step_count, self.class_stats(trainer))
-        _, classified_step, (stats, measured) = self._classified
+        digit = settings.get("digit", "all")
+        if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S \
+                or self._classified[3] != digit:
+            self._classified = (now, trainer.step_count, self._shown_stats(trainer, digit),
+                                digit)
+        _, classified_step, (stats, measured), _ = self._classified
         # The real grid is the same for the whole run: sent once, it keeps a frame under the
         # 64 KB a pipe holds, so sending one does not wait for the window to read it.
         real_grid = None if self._real_grid_sent else self.real_grid
         self._real_grid_sent = True
         return self._view(trainer, settings, stats, measured, classified_step, real_grid)
 
+    def _shown_stats(self, trainer, digit: str):
+        """The bars' classes (of the digit asked for), with the coverage and confident
+        share of all ten digits: the coach judges the generator, not the digit chosen.
+        A digit chosen costs a second classification every CLASSIFY_EVERY_S."""
+        stats, measured = self.class_stats(trainer, digit=digit)
+        if digit != "all":  # the quality chart too: of the generator, all ten digits
+            every, of_all = self.class_stats(trainer)
+            stats = replace(stats, confident=every.confident, coverage=every.coverage)
+            measured = replace(of_all, class_accuracy=measured.class_accuracy)
+        return stats, measured
+
     @torch.inference_mode()
     def past_view_data(self, moment, settings: dict) -> ImagesViewData:
         """view_data for a past moment of the run (core/past.py): its digits classified
         afresh, and the live run's refresh clock left alone."""
-        stats, measured = self.class_stats(moment)
+        stats, measured = self._shown_stats(moment, settings.get("digit", "all"))
         return self._view(moment, settings, stats, measured, moment.step_count, None)
 
     def _view(self, trainer, settings: dict, stats, measured, classified_step: int,
               real_grid) -> ImagesViewData:
         layout = self.grid_layout(settings["sample_grid"])
-        grid = tile(self.to_unit(trainer.generator_ema(self.grid_inputs[layout])))
+        inputs, title = self.grid_inputs[layout], grid_title(
+            layout, self.code_values, self.continuous_codes, self.conditional)
+        digit = settings.get("digit", "all")
+        if self.conditional and digit != "all":  # the 64 fixed z, each asked for the digit
+            layout, inputs = "noise", self.grid_inputs["noise"].clone()
+            inputs[:, self.latent: self.latent + self.code_values] = 0.0
+            inputs[:, self.latent + int(digit)] = 1.0
+            title = f"Digit {digit} asked for (64 fixed z)"
+        grid = tile(self.to_unit(trainer.generator_ema(inputs)))
         return ImagesViewData(
             step=trainer.step_count, samples_grid=grid, grid_layout=layout,
-            grid_title=grid_title(layout, self.code_values, self.continuous_codes),
+            grid_title=title,
             real_grid=real_grid,
             class_counts=stats.counts, confident_counts=stats.confident_counts,
             confident=stats.confident, coverage=stats.coverage,
             classified_step=classified_step, data_source=self.data_source,
             fd=measured.fd, precision=measured.precision, recall=measured.recall,
+            class_accuracy=measured.class_accuracy, conditional=self.conditional,
+            digit=digit,
         )

@@ -34,6 +34,8 @@ class Quality:
     fd: float
     precision: float
     recall: float
+    # A conditional preset's: the share classified as the digit asked for (else NaN)
+    class_accuracy: float = float("nan")
 
 
 def features_and_probabilities(model, images) -> tuple[np.ndarray, np.ndarray]:

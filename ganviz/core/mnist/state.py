@@ -39,3 +39,8 @@ class ImagesViewData:
     fd: float = float("nan")
     precision: float = float("nan")
     recall: float = float("nan")
+    # A conditional preset: the share classified as the digit asked for (else NaN), and
+    # the digit the grid and the bars ask for ("all": 0-9).
+    class_accuracy: float = float("nan")
+    conditional: bool = False
+    digit: str = "all"
