@@ -226,7 +226,8 @@ def test_choosing_an_mnist_preset_switches_to_image_mode(window, qtbot):
     window.controls.preset_combo.setCurrentText("mnist")
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.mode == "mnist", timeout=60_000)
     qtbot.wait(100)
-    assert window.stack.currentWidget() is window.images
+    assert window.stack.currentWidget() is window.stack.pages["mnist"]  # digit buttons, view
+    assert window.images.isVisibleTo(window.stack.pages["mnist"])
     assert window.controls.editors["latent_dim"].isVisibleTo(window.controls)
     assert not window.controls.editors["target_mean"].isVisibleTo(window.controls)
     model_form = window.controls._forms["Model"]
