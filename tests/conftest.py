@@ -39,6 +39,19 @@ def open_window(qtbot):
 
 
 @pytest.fixture(autouse=True)
+def deadlock_watchdog():
+    """Print every thread's stack and end the run if a test takes 10 minutes. A C thread
+    of faulthandler's, needing no GIL: pytest-timeout could not fire when the GUI thread,
+    holding the GIL, waited for a Qt mutex that a worker thread held while it waited for
+    the GIL (seen once in a CI run here, in a window test)."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(600, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_behind(monkeypatch):
     """Fail any test that leaves one of the app's threads running (as napari's suite does).
 
