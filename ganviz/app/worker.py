@@ -1,8 +1,9 @@
 """The two threads behind the window: one drives the trainer, one turns weights into curves.
 
-Neither touches a widget. The GUI thread sends intents through the small thread-safe API
-of :class:`TrainingWorker` (start, pause, step, settings, reset, stop); results come back
-as plain numpy by queued signals. The trainer itself runs in a child process
+Neither touches a widget, nor Qt at all (:mod:`ganviz.app.background` says why). The GUI
+thread sends intents through the small thread-safe API of :class:`TrainingWorker` (start,
+pause, step, settings, reset, stop); results come back as plain numpy, handed to the GUI
+thread, which emits them as signals. The trainer itself runs in a child process
 (:mod:`ganviz.core.remote` says why); the training thread here starts it, passes it the
 commands and emits what it sends back. Both threads keep at most one result in flight, so
 a busy GUI never makes them compute frames it would only throw away.
@@ -17,15 +18,9 @@ import time
 import traceback
 
 import numpy as np
-from PySide6.QtCore import (
-    QElapsedTimer,
-    QMutex,
-    QMutexLocker,
-    QThread,
-    QWaitCondition,
-    Signal,
-)
+from PySide6.QtCore import Signal
 
+from ganviz.app.background import BackgroundThread
 from ganviz.core import protocol, remote, runtime
 from ganviz.core.protocol import Frame
 from ganviz.core.remote import FRAME_INTERVAL_S
@@ -39,17 +34,18 @@ __all__ = ["FRAME_INTERVAL_S", "EvaluationWorker", "Frame", "TrainingWorker"]
 STOP_TIMEOUT_MS = 8000
 
 
-class ProcessRelay(QThread):
+class ProcessRelay(BackgroundThread):
     """A child process driven by typed messages: commands go out from a sender thread,
-    results come back on this thread and are emitted as signals (subclasses map each
-    result type to its signal in ``_relay``). Failed and Stopped end the relay."""
+    results come back on this thread and are emitted as signals on the GUI thread
+    (subclasses map each result type to its signal in ``_relay``). Failed and Stopped end
+    the relay."""
 
     failed = Signal(str)
 
     def __init__(self, launched, results: tuple[type, ...], parent=None) -> None:
         """``launched``: the process with its ``commands`` and ``results`` pipe ends;
         ``results``: the message types it may send."""
-        super().__init__(parent)
+        super().__init__(parent, name="ganviz-results")
         self._commands = launched.commands
         self._results = launched.results
         self._process = launched.process
@@ -105,20 +101,20 @@ class ProcessRelay(QThread):
                     message = self._results.recv()
                 except EOFError:
                     if not self._stopping:
-                        self.failed.emit("the training process ended unexpectedly")
+                        self.post(self.failed.emit, "the training process ended unexpectedly")
                     return
                 try:
                     result = protocol.check_message(message, self._allowed)
                 except protocol.ProtocolError as error:
                     self._abandon()
-                    self.failed.emit(f"the training process sent {error}")
+                    self.post(self.failed.emit, f"the training process sent {error}")
                     return
-                self._relay[type(result)](result)
+                self.post(self._relay[type(result)], result)
                 if isinstance(result, (protocol.Failed, protocol.Stopped)):
                     return  # nothing follows either
         except Exception:
             self._abandon()
-            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
+            self.post(self.failed.emit, traceback.format_exc(limit=3).strip().splitlines()[-1])
 
     def _abandon(self) -> None:
         """A child whose results can no longer be read is killed: left alone it would
@@ -237,7 +233,7 @@ EVALUATION_RATE_HZ = 12
 EVALUATION_RATE_2D_HZ = 25
 
 
-class EvaluationWorker(QThread):
+class EvaluationWorker(BackgroundThread):
     """Turns the newest model state into densities and D(x), on its own thread.
 
     The 20,000-sample density estimate costs several milliseconds; here it runs on the
@@ -250,9 +246,10 @@ class EvaluationWorker(QThread):
     failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._mutex = QMutex()
-        self._wake = QWaitCondition()
+        super().__init__(parent, name="ganviz-evaluation")
+        # A Python condition, not a QMutex: the GUI thread holds the GIL when it submits,
+        # and a QMutex taken there could wait on this thread waiting for the GIL.
+        self._wake = threading.Condition()
         # The newest state of each kind waiting: "past" (a moment the timeline shows, the
         # user waits for it: first) and "live"; each is (state, tag).
         self._pending: dict[str, tuple] = {}
@@ -263,14 +260,14 @@ class EvaluationWorker(QThread):
         first; ``tag`` comes back with its evaluation (the window's: which branch, and
         which moment of it; a past moment's does not replace a live state waiting)."""
         kind = "past" if isinstance(tag, tuple) and tag[1] is not None else "live"
-        with QMutexLocker(self._mutex):
+        with self._wake:
             self._pending[kind] = (model_state, tag)
-            self._wake.wakeAll()
+            self._wake.notify_all()
 
     def stop(self, timeout_ms: int = 5000) -> bool:
-        with QMutexLocker(self._mutex):
+        with self._wake:
             self._abort = True
-            self._wake.wakeAll()
+            self._wake.notify_all()
         return self.wait(timeout_ms)
 
     def run(self) -> None:
@@ -282,26 +279,24 @@ class EvaluationWorker(QThread):
 
             evaluator, evaluator_2d = Evaluator(), Evaluator2D()
             last_start = -1000.0
-            clock = QElapsedTimer()
-            clock.start()
             while True:
-                with QMutexLocker(self._mutex):
+                with self._wake:
                     while not self._abort:
                         kind = "past" if "past" in self._pending else "live"
                         planar = isinstance(self._pending.get(kind, (None,))[0], Toy2DState)
                         rate = EVALUATION_RATE_2D_HZ if planar else EVALUATION_RATE_HZ
-                        rest = last_start + 1000.0 / rate - clock.elapsed()
+                        rest = last_start + 1.0 / rate - time.monotonic()
                         if not self._pending:
-                            self._wake.wait(self._mutex)
+                            self._wake.wait()
                         elif rest > 0:  # too soon after the last one: wait, newer may come
-                            self._wake.wait(self._mutex, int(rest) + 1)
+                            self._wake.wait(rest)
                         else:
                             break
                     if self._abort:
                         return
                     state, tag = self._pending.pop(kind)
-                last_start = clock.elapsed()
+                last_start = time.monotonic()
                 chosen = evaluator_2d if isinstance(state, Toy2DState) else evaluator
-                self.evaluated.emit(chosen.evaluate(state), tag)
+                self.post(self.evaluated.emit, chosen.evaluate(state), tag)
         except Exception:
-            self.failed.emit(traceback.format_exc(limit=3).strip().splitlines()[-1])
+            self.post(self.failed.emit, traceback.format_exc(limit=3).strip().splitlines()[-1])

@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QProgressDialog
 
+from ganviz.app.background import BackgroundThread
 from ganviz.core.mnist import data as mnist
 from ganviz.core.mnist import download as mnist_download
 
 
-class _DownloadThread(QThread):
+class _DownloadThread(BackgroundThread):
     progressed = Signal(object)  # mnist_download.ProgressInfo
     done = Signal(bool, str)  # success, message
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, name="ganviz-download")
         self.cancelled = False
 
     def run(self) -> None:
         dest = mnist.cache_dir()
         try:
-            mnist_download.download_mnist(dest, progress=self.progressed.emit,
-                                          cancel=lambda: self.cancelled)
+            mnist_download.download_mnist(
+                dest, progress=lambda info: self.post(self.progressed.emit, info),
+                cancel=lambda: self.cancelled)
         except mnist_download.DownloadCancelled:
-            self.done.emit(False, "Download cancelled; nothing half-written was kept.")
+            self.post(self.done.emit, False, "Download cancelled; nothing half-written was kept.")
         except mnist_download.DownloadError as error:
-            self.done.emit(False, f"{error}. Training goes on with the bundled 10,000 digits.")
+            self.post(self.done.emit, False,
+                      f"{error}. Training goes on with the bundled 10,000 digits.")
         else:
-            self.done.emit(True, f"Full MNIST (60,000 digits) is in {dest}; MNIST presets use "
-                                 "it from the next Reset.")
+            self.post(self.done.emit, True, f"Full MNIST (60,000 digits) is in {dest}; MNIST "
+                                            "presets use it from the next Reset.")
 
 
 class DownloadDialog(QProgressDialog):
