@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ganviz.core.images import dataset as image_dataset
 from ganviz.core.mnist import data as mnist
 from ganviz.core.mnist.data import DataError, MnistData
 
@@ -381,7 +382,7 @@ def test_cache_dir_platforms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
     monkeypatch.delenv("GANVIZ_CACHE_DIR")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(mnist.sys, "platform", "linux")
+    monkeypatch.setattr(image_dataset.sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert mnist.cache_dir() == tmp_path / "xdg" / "ganviz" / "mnist"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
@@ -389,10 +390,10 @@ def test_cache_dir_platforms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert mnist.cache_dir() == tmp_path / "home" / ".cache" / "ganviz" / "mnist"
 
-    monkeypatch.setattr(mnist.sys, "platform", "darwin")
+    monkeypatch.setattr(image_dataset.sys, "platform", "darwin")
     assert mnist.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "ganviz" / "mnist"
 
-    monkeypatch.setattr(mnist.sys, "platform", "win32")
+    monkeypatch.setattr(image_dataset.sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert mnist.cache_dir() == tmp_path / "local" / "ganviz" / "Cache" / "mnist"
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ganviz.core.images.dataset import cache_root
 from ganviz.core.mnist.idx import (
     IMAGES_MAGIC,
     LABELS_MAGIC,
@@ -241,29 +241,10 @@ def load_bundled() -> MnistData:
 
 
 def cache_dir() -> Path:
-    """Where ganviz keeps the downloaded MNIST training split (may not exist yet).
-
-    ``$GANVIZ_CACHE_DIR/mnist`` if that variable is set (``GANVIZ_CACHE_DIR`` is
-    ganviz's whole cache, MNIST gets a subfolder); otherwise the platform's usual
-    per-user cache folder: ``$XDG_CACHE_HOME/ganviz/mnist`` or
-    ``~/.cache/ganviz/mnist`` (Linux and other Unixes),
-    ``~/Library/Caches/ganviz/mnist`` (macOS), ``%LOCALAPPDATA%\\ganviz\\Cache\\mnist``
-    (Windows).
-    """
-    override = os.environ.get("GANVIZ_CACHE_DIR")
-    if override:
-        return Path(override).expanduser() / "mnist"
-    home = Path.home()
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        base = Path(local) if local else home / "AppData" / "Local"
-        return base / "ganviz" / "Cache" / "mnist"
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "ganviz" / "mnist"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    # The XDG spec says a relative value is invalid and must be ignored.
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
-    return base / "ganviz" / "mnist"
+    """Where ganviz keeps the downloaded MNIST training split (may not exist yet): the
+    ``mnist`` folder of :func:`ganviz.core.images.dataset.cache_root`, e.g.
+    ``$GANVIZ_CACHE_DIR/mnist`` or ``~/.cache/ganviz/mnist``."""
+    return cache_root() / "mnist"
 
 
 def load_default() -> MnistData:
