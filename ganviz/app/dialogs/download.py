@@ -1,4 +1,5 @@
-"""Download the full MNIST training split with a progress dialog; the window stays usable."""
+"""Download MNIST's full training split, Fashion-MNIST or CIFAR-10 with a progress dialog;
+the window stays usable."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from ganviz.app.background import BackgroundThread
-from ganviz.core.mnist import data as mnist
+from ganviz.core.images import download
 from ganviz.core.mnist import download as mnist_download
 
 
@@ -14,24 +15,28 @@ class _DownloadThread(BackgroundThread):
     progressed = Signal(object)  # mnist_download.ProgressInfo
     done = Signal(bool, str)  # success, message
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, dataset: str = "mnist") -> None:
         super().__init__(parent, name="ganviz-download")
         self.cancelled = False
+        self.dataset = download.dataset(dataset)
 
     def run(self) -> None:
-        dest = mnist.cache_dir()
+        spec = self.dataset
+        dest = download.dataset_dir(spec.name)
         try:
-            mnist_download.download_mnist(
-                dest, progress=lambda info: self.post(self.progressed.emit, info),
+            download.download_dataset(
+                spec.name, dest, progress=lambda info: self.post(self.progressed.emit, info),
                 cancel=lambda: self.cancelled)
         except mnist_download.DownloadCancelled:
             self.post(self.done.emit, False, "Download cancelled; nothing half-written was kept.")
         except mnist_download.DownloadError as error:
-            self.post(self.done.emit, False,
-                      f"{error}. Training goes on with the bundled 10,000 digits.")
+            self.post(self.done.emit, False, f"{error}." + (
+                " Training goes on with the bundled 10,000 digits." if spec.name == "mnist"
+                else ""))
         else:
-            self.post(self.done.emit, True, f"Full MNIST (60,000 digits) is in {dest}; MNIST "
-                                            "presets use it from the next Reset.")
+            what = "Full MNIST (60,000 digits)" if spec.name == "mnist" else spec.title
+            self.post(self.done.emit, True, f"{what} is in {dest}; {spec.uses()} from the "
+                                            "next Reset.")
 
 
 class DownloadDialog(QProgressDialog):
@@ -39,13 +44,14 @@ class DownloadDialog(QProgressDialog):
 
     finished_with = Signal(str)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, dataset: str = "mnist") -> None:
         super().__init__("Connecting…", "Cancel", 0, 1000, parent)
-        self.setWindowTitle("Download full MNIST")
+        title = download.dataset(dataset).title
+        self.setWindowTitle("Download full MNIST" if dataset == "mnist" else f"Download {title}")
         self.setMinimumDuration(0)
         self.setAutoClose(False)
         self.setAutoReset(False)
-        self._thread = _DownloadThread(self)
+        self._thread = _DownloadThread(self, dataset)
         self._thread.progressed.connect(self._show_progress)
         self._thread.done.connect(self._finish)
         self.canceled.connect(self._cancel)

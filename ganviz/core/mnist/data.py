@@ -53,6 +53,7 @@ __all__ = [
     "bundled_dir",
     "cache_dir",
     "find_split",
+    "first_split",
     "load_bundled",
     "load_default",
     "load_dir",
@@ -195,6 +196,16 @@ def find_split(directory: str | os.PathLike[str], split: str) -> tuple[Path, Pat
             return None
         found.append(path)
     return found[0], found[1]
+
+
+def first_split(directory: str | os.PathLike[str]) -> tuple[Path, Path] | None:
+    """The images and labels files of the first split complete in ``directory``: the
+    training split, else the test split; ``None`` if neither (or no such folder)."""
+    for split in SPLITS:
+        pair = find_split(directory, split)
+        if pair is not None:
+            return pair
+    return None
 
 
 def _looked_for() -> str:

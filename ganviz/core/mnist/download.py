@@ -1,5 +1,8 @@
 """Downloading the MNIST files into the user's cache, verified, with progress.
 
+The machinery is any dataset's: :func:`download_files` fetches a list of :class:`DataFile`
+(name, size, md5); Fashion-MNIST and CIFAR-10 use it (:mod:`ganviz.core.images.download`).
+
 Standard library only (urllib), so it runs the same in the window (on a worker
 thread, with ``progress`` and ``cancel`` wired to the UI) and headless.
 
@@ -34,27 +37,23 @@ from ganviz.core.mnist.progress import (
 )
 
 __all__ = [
-    "DEFAULT_MIRRORS",
-    "MIRRORS_ENV",
-    "STANDARD_FILES",
-    "DownloadCancelled",
-    "DownloadError",
-    "MnistFile",
-    "ProgressInfo",
-    "download_mnist",
-    "format_progress",
-    "mirrors_from_env",
-    "verify_file",
+    "DEFAULT_MIRRORS", "MIRRORS_ENV", "STANDARD_FILES", "DataFile", "DownloadCancelled",
+    "DownloadError", "MnistFile", "ProgressInfo", "download_files", "download_mnist",
+    "format_progress", "mirrors_from_env", "verify", "verify_file",
 ]
 
 
 @dataclass(frozen=True)
-class MnistFile:
-    """One of the four standard MNIST files: its name, size in bytes and md5."""
+class DataFile:
+    """One file of a dataset (e.g. one of the four standard MNIST files): its name, size
+    in bytes and md5."""
 
     name: str
     size: int
     md5: str
+
+
+MnistFile = DataFile  # the name it had when MNIST was the only dataset
 
 
 STANDARD_FILES: Mapping[str, MnistFile] = MappingProxyType(
@@ -129,8 +128,12 @@ def _standard(name: str) -> MnistFile:
 
 
 def verify_file(path: str | os.PathLike[str], name: str) -> bool:
-    """True if ``path`` is the standard file ``name``: right size and md5."""
-    expected = _standard(name)
+    """True if ``path`` is the standard MNIST file ``name``: right size and md5."""
+    return verify(path, _standard(name))
+
+
+def verify(path: str | os.PathLike[str], expected: DataFile) -> bool:
+    """True if ``path`` is the file ``expected``: right size and md5."""
     path = Path(path)
     try:
         if not path.is_file() or path.stat().st_size != expected.size:
@@ -140,11 +143,13 @@ def verify_file(path: str | os.PathLike[str], name: str) -> bool:
         return False
 
 
-def mirrors_from_env() -> tuple[str, ...]:
-    """The mirrors in ``$GANVIZ_MNIST_MIRRORS`` (comma-separated), else DEFAULT_MIRRORS."""
-    value = os.environ.get(MIRRORS_ENV, "")
+def mirrors_from_env(env: str = MIRRORS_ENV,
+                     default: tuple[str, ...] = DEFAULT_MIRRORS) -> tuple[str, ...]:
+    """The mirrors in ``$env`` (comma-separated; MNIST's ``$GANVIZ_MNIST_MIRRORS``), else
+    ``default``."""
+    value = os.environ.get(env, "")
     mirrors = tuple(m.strip() for m in value.split(",") if m.strip())
-    return mirrors or DEFAULT_MIRRORS
+    return mirrors or default
 
 
 def _url(mirror: str, name: str) -> str:
@@ -185,7 +190,7 @@ def _reason(exc: BaseException) -> str:
 
 def _fetch(
     mirror: str,
-    spec: MnistFile,
+    spec: DataFile,
     dest: Path,
     timeout: float,
     progress: ProgressCallback | None,
@@ -228,7 +233,7 @@ def _open_url(request: urllib.request.Request, url: str, timeout: float):
         raise _MirrorFailed("offline", f"{url}: {_reason(exc)}") from exc
 
 
-def _announced_size(response, url: str, spec: MnistFile) -> int | None:
+def _announced_size(response, url: str, spec: DataFile) -> int | None:
     """The size the server says it will send (None if it does not say); a wrong one fails."""
     length = (response.headers.get("Content-Length") or "").strip()
     announced = int(length) if length.isdigit() else None
@@ -239,7 +244,7 @@ def _announced_size(response, url: str, spec: MnistFile) -> int | None:
     return announced
 
 
-def _copy(response, out, tmp: Path, url: str, mirror: str, spec: MnistFile,
+def _copy(response, out, tmp: Path, url: str, mirror: str, spec: DataFile,
           progress: ProgressCallback | None, cancel: CancelCallback | None) -> tuple[int, str]:
     """Copy the response into ``out``, telling ``progress`` and polling ``cancel``; returns
     the bytes copied and their md5."""
@@ -279,7 +284,7 @@ def _copy(response, out, tmp: Path, url: str, mirror: str, spec: MnistFile,
     return done, digest.hexdigest()
 
 
-def _check(url: str, spec: MnistFile, done: int, announced: int | None, got: str) -> None:
+def _check(url: str, spec: DataFile, done: int, announced: int | None, got: str) -> None:
     """Fail unless the whole file came, with the right md5."""
     if done < spec.size and announced == spec.size:
         # The server announced the right size, then the connection ended.
@@ -350,7 +355,22 @@ def download_mnist(
     if isinstance(files, str):  # one name, not an iterable of one-letter names
         files = [files]
     specs = [_standard(name) for name in (files if files is not None else STANDARD_FILES)]
+    return download_files(specs, dest_path, mirror_list, progress, timeout, cancel)
 
+
+def download_files(
+    specs: Iterable[DataFile],
+    dest: str | os.PathLike[str],
+    mirrors: Sequence[str],
+    progress: ProgressCallback | None = None,
+    timeout: float = 30,
+    cancel: CancelCallback | None = None,
+) -> Path:
+    """Download each of ``specs`` into ``dest`` from the first of ``mirrors`` (base URLs)
+    that serves it whole with the right size and md5; as :func:`download_mnist`, which
+    says what ``progress``, ``timeout`` and ``cancel`` do and what is raised."""
+    dest_path = Path(dest)
+    mirror_list = tuple(mirrors)
     try:
         dest_path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -363,7 +383,7 @@ def download_mnist(
         # Old temporary files only: a fresh one may be another ganviz's download. Earlier
         # versions named theirs NAME.part-XXXX.
         sweep_partials(dest_path, spec.name, _STALE_PART_AGE, also=[spec.name + ".part-*"])
-        if verify_file(target, spec.name):
+        if verify(target, spec):
             if progress is not None:
                 progress(ProgressInfo(spec.name, spec.size, spec.size, 0.0, None))
             continue
