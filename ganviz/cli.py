@@ -19,7 +19,9 @@ from ganviz.arguments import overrides as _overrides
 from ganviz.arguments import positive_int as _positive_int
 from ganviz.arguments import positive_seconds as _positive_seconds
 from ganviz.arguments import preset_name as _preset_name
+from ganviz.cli_data import _data_command, build_data_parser  # noqa: F401
 from ganviz.core import config, presets
+from ganviz.core.images.sources import needs_folder
 
 USAGE_ERROR = 2
 # `ganviz train`: a file could not be written once training had begun (a full disk); the
@@ -41,8 +43,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="assignments", metavar="NAME=VALUE", type=_assignment,
                         action="append", default=[], help="change a setting (repeatable)")
     parser.add_argument("--data", type=Path, default=None, metavar="DIR",
-                        help="MNIST presets: read IDX files (gzip'd or not) from DIR instead "
-                        "of the downloaded or bundled digits")
+                        help="image presets: MNIST's IDX files (gzip'd or not) instead of "
+                        "the downloaded or bundled digits; s5-*: a folder of PNG/JPEG pictures")
     parser.add_argument("--points", type=Path, default=None, metavar="FILE",
                         help="2-D presets: train on these points (.csv with two columns or "
                         ".npy of shape (N, 2)); sets dataset=custom")
@@ -64,16 +66,23 @@ def _data(args: argparse.Namespace):
         except PointsError as error:
             raise UsageError(f"--points: {error}") from None
         return points, f"{len(points):,} points from {args.points.name}"
-    if args.data is None:
+    preset = presets.get(args.preset)
+    if args.data is not None and preset.mode != "mnist":
+        raise UsageError(f"--data: preset {args.preset} does not train on images")
+    if preset.mode != "mnist":
         return None
-    if presets.get(args.preset).mode != "mnist":
-        raise UsageError(f"--data: preset {args.preset} does not use MNIST data")
-    from ganviz.core.mnist import data as mnist
+    from ganviz.core.images.sources import DataError, load_data
 
     try:
-        return mnist.load_dir(args.data)
-    except mnist.DataError as error:
-        raise UsageError(f"--data: {error}") from None
+        return load_data(preset, args.data, progress=_preparing)
+    except DataError as error:
+        raise UsageError(f"--data: {error}" if args.data is not None else str(error)) from None
+
+
+def _preparing(done: int, total: int) -> None:
+    """A folder of pictures being prepared (once: then it is cached): a line on stderr."""
+    print(f"\rpreparing pictures: {done:,}/{total:,}", end="\n" if done == total else "",
+          file=sys.stderr, flush=True)
 
 
 COMMANDS = """commands:
@@ -81,7 +90,8 @@ COMMANDS = """commands:
   ganviz train ...       train without a window; write metrics, samples, a checkpoint
                          (ganviz train --help)
   ganviz presets         list the presets and what each one shows
-  ganviz data download   fetch the full 60,000-digit MNIST training split
+  ganviz data download   fetch MNIST's 60,000-digit training split, or with
+                         --dataset fashion-mnist or cifar10 those sets
                          (ganviz data download --help)
   ganviz timeline FILE   list the snapshots and branches a session holds
   ganviz sweep ...       train variants of a preset together and compare them
@@ -280,45 +290,6 @@ def _train(argv: list[str]) -> int:
     return 0
 
 
-def build_data_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ganviz data", description="Manage MNIST data.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    download = commands.add_parser(
-        "download", help="fetch the full 60,000-digit training split into the cache")
-    download.add_argument("--mirror", action="append", default=None, metavar="URL",
-                          help="base URL to fetch from (repeatable; default: the built-in "
-                          "list, or $GANVIZ_MNIST_MIRRORS)")
-    download.add_argument("--dest", type=Path, default=None,
-                          help="folder to store the files in (default: the user's cache)")
-    download.add_argument("--quiet", action="store_true", help="no progress line")
-    return parser
-
-
-def _data_command(argv: list[str]) -> int:
-    args = build_data_parser().parse_args(argv)
-    from ganviz.core.mnist import data as mnist
-    from ganviz.core.mnist import download as mnist_download
-
-    dest = args.dest if args.dest is not None else mnist.cache_dir()
-
-    def progress(info) -> None:
-        if not args.quiet:
-            print(f"\r{mnist_download.format_progress(info):<60}", end="", file=sys.stderr,
-                  flush=True)
-
-    try:
-        mnist_download.download_mnist(dest, mirrors=args.mirror, progress=progress)
-    except mnist_download.DownloadError as error:
-        if not args.quiet:
-            print(file=sys.stderr)
-        print(f"ganviz data: error: {error}; training goes on with the bundled 10,000 "
-              "digits", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        print(f"\nfull MNIST training split ready in {dest}", file=sys.stderr)
-    return 0
-
-
 def _presets() -> int:
     for preset in presets.PRESETS.values():
         print(f"{preset.name}  ({preset.mode})\n    {preset.description}")
@@ -356,6 +327,9 @@ def _window(argv: list[str]) -> int:
         remembered = last_launch()
         if remembered is not None:
             args.preset, overrides = remembered
+    asked_for = None  # a preset that trains on pictures, given none: the window asks
+    if args.data is None and needs_folder(presets.get(args.preset)) and not args.compare:
+        asked_for, args.preset, overrides = args.preset, presets.DEFAULT_PRESET, {}
     data = _data(args)  # a bad folder or points file is refused here, before any window opens
     compare = None
     if args.compare:
@@ -382,7 +356,7 @@ def _window(argv: list[str]) -> int:
 
     return run_app(preset=args.preset, overrides=overrides, start=args.start,
                    data_dir=args.data, launched=launched, custom_points=custom,
-                   example=example, compare=compare)
+                   example=example, compare=compare, asked_for=asked_for)
 
 
 def main(argv: list[str] | None = None) -> int:

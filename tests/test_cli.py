@@ -159,7 +159,7 @@ def test_data_folder_is_read_and_a_bad_one_refused(tmp_path, capsys):
     assert line.startswith("ganviz train: error: --data: t10k-images-idx3-ubyte.gz")
     assert "\n" not in line
     assert cli.main(["train", "--data", str(tmp_path), "--quiet"]) == 2  # gaussian: no data
-    assert "does not use MNIST data" in capsys.readouterr().err
+    assert "does not train on images" in capsys.readouterr().err
 
 
 def test_data_download_from_a_local_mirror(tmp_path, capsys, monkeypatch):

@@ -255,7 +255,7 @@ def test_an_mnist_run_is_refused_on_data_of_another_size(tmp_path):
     content = torch.load(session.save(trainer, tmp_path / "m.ganviz"), weights_only=True)
     content["state"]["problem"]["count"] = 60_000
     torch.save(content, tmp_path / "full.ganviz")
-    with pytest.raises(session.SessionError, match="trained on 60,000 digits"):
+    with pytest.raises(session.SessionError, match="trained on 60,000 images"):
         session.load(tmp_path / "full.ganviz")
 
 
@@ -388,7 +388,7 @@ def test_damaged_2d_and_mnist_problem_states_are_refused(tmp_path):
     trainer = Trainer("mnist", {"batch_size": 8})
     trainer.run(2)
     mnist = torch.load(session.save(trainer, tmp_path / "m.ganviz"), weights_only=True)
-    digits = len(trainer.problem.images)
+    digits = len(trainer.problem.pixels)
     cases = [
         (good2d, lambda c: c.update(custom_points=torch.zeros(100, 2, dtype=torch.bfloat16)),
          "custom_points is a bfloat16 tensor of shape [100, 2]; expected a float32 or float64"),

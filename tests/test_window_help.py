@@ -107,7 +107,7 @@ def test_presets_are_grouped_by_mode_and_headers_cannot_be_chosen(qtbot):
     combo, model = box.combo, box.combo.model()
     texts = [combo.itemText(i) for i in range(combo.count())]
     headers = [header for _, header in GROUPS]
-    assert combo.count() == len(presets.PRESETS) + 3 == 23
+    assert combo.count() == len(presets.PRESETS) + 3 == 27
     assert [t for t in texts if t not in presets.PRESETS] == headers
     for header in headers:
         assert model.item(texts.index(header)).flags() == Qt.ItemFlag.NoItemFlags

@@ -33,7 +33,7 @@ def _action(window, text: str, tip: str, slot, key=None, checkable: bool = False
 
 
 def install(window: MainWindow) -> None:
-    """The toolbar (run controls, Record, Real digits) and the File, View, Data and Help
+    """The toolbar (run controls, Record, Real images) and the File, View, Data and Help
     menus."""
     _install_toolbar(window)
     _install_file_menu(window)
@@ -72,8 +72,8 @@ def _install_toolbar(window: MainWindow) -> None:
     toolbar.addAction(window.record_action)
     toolbar.addSeparator()
     window.real_digits_action = _action(
-        window, "Real digits", "Show a grid of real digits beside the generated ones, for "
-        "comparison", window.stack.show_real_digits, checkable=True,
+        window, "Real images", "Show a grid of real images (digits, clothes, pictures) beside "
+        "the generated ones, for comparison", window.stack.show_real_digits, checkable=True,
         checked=True)
     toolbar.addAction(window.real_digits_action)
     window.enable_actions(False)
@@ -189,9 +189,22 @@ def _install_data_menu(window: MainWindow) -> None:
     download.setToolTip("Fetch the official training split into your cache; MNIST presets "
                         "use it from the next Reset")
     download.triggered.connect(files.download_mnist)
+    fashion = menu.addAction("Download Fashion-MNIST…")
+    fashion.setToolTip("Fetch Fashion-MNIST (31 MB) into your cache; the fashion-mnist preset "
+                       "trains on it")
+    fashion.triggered.connect(lambda: files.download_dataset("fashion-mnist"))
+    cifar = menu.addAction("Download CIFAR-10…")
+    cifar.setToolTip("Fetch CIFAR-10 (170 MB) into your cache; the cifar10-dcgan preset "
+                     "trains on it")
+    cifar.triggered.connect(lambda: files.download_dataset("cifar10"))
     open_folder = menu.addAction("Open MNIST folder…")
     open_folder.setToolTip("Train MNIST presets on IDX files (gzip'd or not) from a folder")
     open_folder.triggered.connect(files.open_mnist_folder)
+    open_pictures = menu.addAction("Open image folder…")
+    open_pictures.setToolTip("Train the s5-dcgan and s5-wgan-gp presets on your own PNG or JPEG "
+                             "pictures (a folder and its subfolders; CelebA's faces in the "
+                             "tutorial)")
+    open_pictures.triggered.connect(lambda: files.open_image_folder())
     menu.addSeparator()
     draw = menu.addAction("Draw 2-D data…")
     draw.setToolTip("Draw the real data with the mouse; 2-D presets then train on it "

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from ganviz.core import presets
+from ganviz.core.images.sources import CELEBA_HINT, data_kind, downloaded, needs_folder
 
 if TYPE_CHECKING:
     from ganviz.app.main_window import MainWindow
@@ -253,11 +254,37 @@ class FileOperations(QObject):
 
     # ---------------------------------------------------------------------------- data
     def download_mnist(self) -> None:
+        self.download_dataset("mnist")
+
+    def download_dataset(self, name: str, then=None) -> None:
+        """Download ``name`` ("mnist", "fashion-mnist", "cifar10") with a progress dialog;
+        ``then`` after it ends, whichever way."""
         from ganviz.app.dialogs.download import DownloadDialog
 
-        dialog = DownloadDialog(self.window)
+        dialog = DownloadDialog(self.window, name)
         dialog.finished_with.connect(self.window.show_message)
+        if then is not None:
+            dialog.finished_with.connect(lambda _message: then())
         dialog.start()
+
+    def offer_download(self, preset, then=None) -> None:
+        """``preset`` trains on a standard set not downloaded yet: ask, download it with a
+        progress dialog, and ``then`` once it is there."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ganviz.core.images.download import dataset
+
+        files = dataset(data_kind(preset))
+        answer = QMessageBox.question(
+            self.window, f"Download {files.title}?",
+            f"{preset.name} trains on {files.title} ({files.holds}), which is not in your "
+            f"cache yet. Download it now ({files.size / 1e6:.0f} MB, checked by size and MD5)?")
+        if answer != QMessageBox.StandardButton.Yes:
+            self.window.show_message(f"{preset.name} needs {files.title}: Data > Download "
+                                     f"{files.title}…")
+            return
+        self.download_dataset(files.name, then=lambda: then() if then is not None and
+                              downloaded(preset) else None)
 
     def open_mnist_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Folder with MNIST IDX files")
@@ -274,10 +301,47 @@ class FileOperations(QObject):
         except mnist.DataError as error:
             window.show_message(f"Not used: {error}")
             return
-        window.data_dir = folder
+        window.data_dirs["mnist"] = folder
         window.show_message(f"MNIST presets now train on {len(data):,} digits from {folder}")
-        if window.mode == "mnist":
+        if window.data_dir == folder:
             window.reset()
+
+    def open_image_folder(self, preset=None, then=None) -> None:
+        """Ask for a folder of pictures for ``preset`` (default: the run's, if it trains on
+        pictures, else s5-dcgan) and prepare it; ``then`` follows once it is ready."""
+        window = self.window
+        if preset is None:
+            current = presets.get(window.preset)
+            preset = current if needs_folder(current) else presets.get("s5-dcgan")
+        folder = QFileDialog.getExistingDirectory(
+            window, f"Folder of PNG or JPEG pictures for {preset.name} (searched with its "
+                    f"subfolders)")
+        if not folder:
+            window.show_message(f"{preset.name} needs a folder of pictures. {CELEBA_HINT}.")
+            return
+        self.use_image_folder(folder, preset, then)
+
+    def use_image_folder(self, folder: str, preset, then=None) -> None:
+        """Prepare ``folder`` at ``preset``'s size (a progress dialog; once, then cached);
+        if it holds readable pictures, presets that train on pictures use it."""
+        from ganviz.app.dialogs.prepare_folder import PrepareFolderDialog
+
+        window = self.window
+        dialog = PrepareFolderDialog(folder, preset.image_size, preset.channels, window)
+
+        def prepared(success: bool, line: str) -> None:
+            window.show_message(line if not success else
+                                f"Presets that train on pictures now use {line}")
+            if not success:
+                return
+            window.data_dirs["folder"] = folder
+            if then is not None:
+                then()
+            elif window.data_dir == folder:
+                window.reset()
+
+        dialog.prepared.connect(prepared)
+        dialog.start()
 
     def draw_points(self) -> None:
         from ganviz.app.dialogs.draw import DrawDialog

@@ -33,13 +33,15 @@ HINT = ("Click a generated digit to move through the latent space around it; cli
 
 
 def tile_digits(digits: np.ndarray, columns: int, gap: int = 2) -> np.ndarray:
-    """uint8 (N, 28, 28) digits in rows of ``columns``, grey gaps between them."""
-    rows = -(-len(digits) // columns)
-    tiled = np.full((rows * (28 + gap) - gap, columns * (28 + gap) - gap), 64, dtype=np.uint8)
+    """uint8 (N, S, S) grey or (N, S, S, 3) colour images in rows of ``columns``, grey
+    gaps between them."""
+    rows, side = -(-len(digits) // columns), digits.shape[1]
+    pitch = side + gap
+    tiled = np.full((rows * pitch - gap, columns * pitch - gap, *digits.shape[3:]), 64,
+                    dtype=np.uint8)
     for index, digit in enumerate(digits):
         row, column = divmod(index, columns)
-        tiled[row * (28 + gap): row * (28 + gap) + 28,
-              column * (28 + gap): column * (28 + gap) + 28] = digit
+        tiled[row * pitch: row * pitch + side, column * pitch: column * pitch + side] = digit
     return tiled
 
 

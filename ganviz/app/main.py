@@ -21,11 +21,13 @@ def prepare_qt() -> None:
 
 
 def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
-            launched=None, custom_points=None, example=None, compare=None) -> int:
+            launched=None, custom_points=None, example=None, compare=None,
+            asked_for=None) -> int:
     """``launched``: the training process, if the caller started it already;
     ``custom_points``: (points, description) of the 2-D custom dataset (``--points``);
     ``example``: the session file of ``--example``, opened as the window shows;
-    ``compare``: (variants, their ``--compare`` texts), shown in compare mode at once."""
+    ``compare``: (variants, their ``--compare`` texts), shown in compare mode at once;
+    ``asked_for``: a preset that trains on pictures, chosen once the user gives a folder."""
     from PySide6.QtWidgets import QApplication
 
     from ganviz.app.main_window import MainWindow
@@ -46,6 +48,8 @@ def run_app(preset: str, overrides: dict, start: bool = False, data_dir=None,
     window.full_screen_action.setChecked(window.isFullScreen())
     if example is not None:
         window.files.load_session(str(example))
+    if asked_for is not None:
+        window.choose_preset(asked_for)
     if compare is not None:
         from ganviz.app.compare.chooser import columns_for
 

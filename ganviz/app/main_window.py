@@ -24,6 +24,7 @@ from ganviz.app.timeline_bar import TimelineBar
 from ganviz.app.views.pages import ModePages
 from ganviz.app.worker import FRAME_INTERVAL_S, EvaluationWorker, Frame, TrainingWorker
 from ganviz.core import config, presets
+from ganviz.core.images.sources import data_kind, downloaded, needs_folder
 
 
 def _forward(path: str) -> property:
@@ -45,7 +46,10 @@ class MainWindow(QMainWindow):
         self.preset = presets.get(preset).name
         self.mode = presets.get(preset).mode
         self.ledger = SettingsLedger({**presets.get(preset).settings(), **(overrides or {})})
-        self.data_dir = data_dir
+        # The folder each kind of image data is read from (core/images/sources.py): an
+        # MNIST folder, a folder of pictures; the default where none is given.
+        self.data_dirs: dict[str, str] = {} if data_dir is None else {
+            data_kind(presets.get(preset)): str(data_dir)}
         self.frame_interval = frame_interval
         self.custom_points: tuple | None = custom_points  # (points, description), 2-D custom
         self.divergence_box = None  # the "Training diverged" question, while one is open
@@ -208,6 +212,11 @@ class MainWindow(QMainWindow):
         if not self.compare.refuses("Going back to the last good state"):
             self.training_worker.request_restore()
 
+    @property
+    def data_dir(self) -> str | None:
+        """The folder the preset's images come from (None: as ganviz finds them)."""
+        return self.data_dirs.get(data_kind(presets.get(self.preset)))
+
     def reset(self) -> None:
         if self.files.busy_opening() or self.compare.refuses("Reset"):
             return
@@ -256,6 +265,16 @@ class MainWindow(QMainWindow):
     def choose_preset(self, name: str) -> None:
         if self.files.busy_opening():
             self.controls.set_preset(self.preset)
+            return
+        chosen = presets.get(name)
+        if needs_folder(chosen) and data_kind(chosen) not in self.data_dirs:
+            # No pictures yet: ask for a folder; the preset is chosen once it is prepared.
+            self.controls.set_preset(self.preset)
+            self.files.open_image_folder(chosen, then=lambda: self.choose_preset(name))
+            return
+        if data_kind(chosen) not in self.data_dirs and not downloaded(chosen):
+            self.controls.set_preset(self.preset)
+            self.files.offer_download(chosen, then=lambda: self.choose_preset(name))
             return
         settings = presets.get(name).settings()
         self.ledger.ask_all(settings)

@@ -13,7 +13,7 @@ from ganviz.core import presets
 # preset's name, so choosing a preset by its name never lands on a header.
 GROUPS = (("1d", "1-D: densities on a line"),
           ("2d", "2-D: points in a plane"),
-          ("mnist", "MNIST: handwritten digits"))
+          ("mnist", "Images: digits, clothes, photos, your pictures"))
 TITLE = "Preset"
 CUSTOM_TITLE = "Preset: your own data"
 

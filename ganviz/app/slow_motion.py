@@ -37,14 +37,18 @@ def digit_strip(narrated) -> QPixmap | None:
         return None
     rows = [narrated.real, narrated.d_fake_batch, narrated.g_fake, narrated.moved]
     count = min(len(r) for r in rows)
-    gap = 2
-    strip = np.full((4 * (28 + gap), count * (28 + gap)), 255, np.uint8)
+    gap, side = 2, rows[0].shape[1]
+    colour = rows[0].ndim == 4  # (count, S, S, 3): drawn as they are; digits inverted
+    pitch = side + gap
+    strip = np.full((4 * pitch, count * pitch, *rows[0].shape[3:]), 255, np.uint8)
     for r, row in enumerate(rows):
         for c in range(count):
-            y, x = r * (28 + gap), c * (28 + gap)
-            strip[y:y + 28, x:x + 28] = 255 - np.clip(row[c] * 255, 0, 255).astype(np.uint8)
+            pixels = np.clip(row[c] * 255, 0, 255).astype(np.uint8)
+            strip[r * pitch: r * pitch + side, c * pitch: c * pitch + side] = \
+                pixels if colour else 255 - pixels
     strip = np.ascontiguousarray(strip)
-    image = QImage(strip.data, strip.shape[1], strip.shape[0], strip.shape[1],
+    image = QImage(strip.data, strip.shape[1], strip.shape[0], strip.strides[0],
+                   QImage.Format.Format_RGB888 if colour else
                    QImage.Format.Format_Grayscale8).copy()
     return QPixmap.fromImage(image).scaledToWidth(
         STRIP_WIDTH, Qt.TransformationMode.SmoothTransformation)

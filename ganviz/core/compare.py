@@ -124,10 +124,10 @@ def _data(preset: str, custom, data_dir: str | None):
         from ganviz.core.toy2d.data import Points2D
 
         return Points2D(*custom)
-    if mode == "mnist" and data_dir is not None:
-        from ganviz.core.mnist import data as mnist
+    if mode == "mnist":
+        from ganviz.core.images.sources import load_data
 
-        return mnist.load_dir(data_dir)
+        return load_data(presets.get(preset), data_dir)
     return None
 
 

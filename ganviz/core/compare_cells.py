@@ -246,8 +246,8 @@ CLASSIFIED_IN_CELL = 256  # digits classified for an MNIST cell's confident shar
 
 
 class CellMakerImages:
-    """The cells of MNIST variants: their digits on fixed noise, and (in turn) the share
-    of fresh digits the shipped classifier is sure of."""
+    """The cells of image variants: their images on fixed noise, and (in turn, digits
+    only) the share of fresh digits the shipped classifier is sure of."""
 
     def __init__(self, trainers) -> None:
         self.layouts = [LayoutImages(DIGITS_SIDE) for _ in trainers]
@@ -264,7 +264,9 @@ class CellMakerImages:
         generator = trainer.generator_ema  # in eval mode: batch norm's running statistics
         digits = tile(problem.to_unit(generator(self.fixed[index])), DIGITS_SIDE)
         judge = judge or index not in self.figures
-        if judge:
+        if judge and not problem.classified:  # no classifier knows these images
+            self.figures[index] = (math.nan, f"{problem.size}x{problem.size} images")
+        elif judge:
             stats, _ = problem.class_stats(trainer, CLASSIFIED_IN_CELL)
             self.figures[index] = (stats.confident, f"{stats.confident:.0%} confident · "
                                                    f"coverage {stats.coverage:.2f}")

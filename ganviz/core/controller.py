@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ganviz.core import config, presets, runtime
+from ganviz.core.images.sources import data_kind, load_data
 from ganviz.core.protocol import (
     Diverged,
     Explored,
@@ -60,8 +61,10 @@ class Controller:
 
         self._emit = emit
         self.frame_interval = frame_interval
-        self.data = None  # MNIST's digits, read from ``data_from`` (None: as ganviz finds them)
-        self.data_from: str | None = None
+        # The image mode's images, read from ``data_from``, (kind, folder) (None: as ganviz
+        # finds them; see core/images/sources.py)
+        self.data = None
+        self.data_from: tuple[str, str | None] | None = None
         # The 2-D custom dataset: kept across Resets, preset switches and opened sessions.
         self.custom_points = Points2D(*custom) if custom is not None else None
         self.trainer, self.threads = self._make_trainer(preset, settings, data_dir)
@@ -87,11 +90,9 @@ class Controller:
         from ganviz.core.trainer import Trainer
 
         preset = presets.get(name)
-        if preset.mode == "mnist" and folder != self.data_from:
-            from ganviz.core.mnist import data as mnist
-
-            self.data = mnist.load_dir(folder) if folder is not None else None
-            self.data_from = folder
+        if preset.mode == "mnist" and (data_kind(preset), folder) != self.data_from:
+            self.data = load_data(preset, folder)
+            self.data_from = (data_kind(preset), folder)
         threads = runtime.configure_threads(preset.mode)
         given = {"mnist": self.data, "2d": self.custom_points}.get(preset.mode)
         return Trainer(preset, values, data=given), threads

@@ -92,16 +92,13 @@ def _grid(trainer) -> np.ndarray:
 
 
 def _in_data_units(trainer, x: torch.Tensor, gradient: bool = False) -> np.ndarray:
-    """A batch as the plots show it: 1-D (B,), 2-D (B, 2), MNIST (<= 8, 28, 28).
+    """A batch as the plots show it: 1-D (B,), 2-D (B, 2), images (<= 8, S, S[, 3]).
     ``gradient``: the network-unit gradient of a loss, turned into data units."""
     problem = trainer.problem
     if trainer.mode == "mnist":
         x = x[:SHOWN_DIGITS]
-        if x.ndim == 2:  # a conditional preset's label after the pixels
-            x = x[:, :784]
         if gradient:
-            return (x.detach().float().reshape(-1, 28, 28) / (problem.high - problem.low)).cpu() \
-                .numpy()
+            return problem.to_unit(x, shift=False)
         return problem.to_unit(x)
     x = x.detach().float()
     values = x / problem.scale if gradient else x * problem.scale + torch.as_tensor(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ganviz.core import config
 
 # What one sample of each mode is, as `ganviz train --save-samples` writes it (float32):
-# a number (1-D), a point (2-D) or a 28x28 image (MNIST).
+# a number (1-D), a point (2-D) or an image (the image mode: (S, S) grey, (S, S, 3) colour).
 SAMPLE_SHAPES = {"1d": (), "2d": (2,), "mnist": (28, 28)}
 
 # The smallest batch each MNIST architecture trains on (none listed: 1). keras-mlp's
@@ -35,7 +35,20 @@ class Preset:
     @property
     def sample_shape(self) -> tuple[int, ...]:
         """The shape of one generator sample (see SAMPLE_SHAPES)."""
+        if self.mode == "mnist":
+            side = self.image_size
+            return (side, side) if self.channels == 1 else (side, side, self.channels)
         return SAMPLE_SHAPES[self.mode]
+
+    @property
+    def image_size(self) -> int:
+        """An image preset's side in pixels (28: MNIST's)."""
+        return int(self.model.get("image_size", 28))
+
+    @property
+    def channels(self) -> int:
+        """An image preset's colour channels: 1 grey, 3 RGB."""
+        return int(self.model.get("channels", 1))
 
     def check(self, settings: dict) -> None:
         """Refuse, with one SettingError line, settings that a run of this preset cannot
@@ -268,6 +281,52 @@ PRESETS: dict[str, Preset] = {
                        "adam_beta1": 0.5, "adam_beta2": 0.9, "batch_size": 64,
                        "latent_dim": 128, "k_g": 2, "ema": 0.0},
             model={"architecture": "dcgan", "noise": "normal", "output": "half-tanh"},
+        ),
+        Preset(
+            "s5-dcgan", "mnist",
+            "The 64x64 DCGAN tutorial exactly: 128-d noise, a dense layer to 4x4x512, four "
+            "transposed convolutions with BatchNorm and ReLU to 64x64x3, a LeakyReLU "
+            "convolutional D, data in [-0.5, 0.5], D once and G twice per iteration, Adam 2e-4 "
+            "(beta1 0.5). It trains on a folder of pictures (CelebA's faces in the tutorial): "
+            "GPU work, a few seconds an iteration on a laptop CPU.",
+            overrides={"lr_d": 2e-4, "lr_g": 2e-4, "adam_beta1": 0.5, "batch_size": 64,
+                       "latent_dim": 128, "k_g": 2, "ema": 0.0},
+            model={"architecture": "s5-dcgan", "noise": "normal", "output": "half-tanh",
+                   "data": "folder", "image_size": 64, "channels": 3},
+        ),
+        Preset(
+            "s5-wgan-gp", "mnist",
+            "The same tutorial's preferred objective: WGAN-GP on its 64x64 networks, a critic "
+            "without BatchNorm or sigmoid, gradient penalty 10, Adam 1e-4 with betas (0.5, "
+            "0.9), D once and G twice per iteration. It trains on a folder of pictures; GPU "
+            "work.",
+            overrides={"loss": "wgan-gp", "gp_weight": 10.0, "lr_d": 1e-4, "lr_g": 1e-4,
+                       "adam_beta1": 0.5, "adam_beta2": 0.9, "batch_size": 64,
+                       "latent_dim": 128, "k_g": 2, "ema": 0.0},
+            model={"architecture": "s5-wgan-gp", "noise": "normal", "output": "half-tanh",
+                   "data": "folder", "image_size": 64, "channels": 3},
+        ),
+        Preset(
+            "fashion-mnist", "mnist",
+            "Clothes instead of digits: Fashion-MNIST's 28x28 pictures of ten kinds of "
+            "garment, on the mnist preset's LeakyReLU MLPs, Adam and InfoGAN codes. Download "
+            "it from the Data menu (or ganviz data download --dataset fashion-mnist).",
+            overrides={"lr_d": 1e-3, "lr_g": 1e-3, "batch_size": 64, "latent_dim": 64,
+                       "ema": 0.999, "adam_beta1": 0.0, "info_codes": 10, "info_continuous": 2,
+                       "info_weight": 0.5},
+            model={"architecture": "fast-mlp", "noise": "normal", "output": "tanh",
+                   "data": "fashion-mnist"},
+        ),
+        Preset(
+            "cifar10-dcgan", "mnist",
+            "CIFAR-10's 32x32 colour photographs (download them from the Data menu, or ganviz "
+            "data download --dataset cifar10) on a DCGAN sized for a CPU: a dense layer to "
+            "4x4x128, three transposed convolutions with BatchNorm, a LeakyReLU "
+            "convolutional D, Adam 2e-4 (beta1 0.5). Blurry colour blobs for a long while.",
+            overrides={"lr_d": 2e-4, "lr_g": 2e-4, "adam_beta1": 0.5, "batch_size": 64,
+                       "latent_dim": 100, "ema": 0.999},
+            model={"architecture": "dcgan32", "noise": "normal", "output": "tanh",
+                   "data": "cifar10", "image_size": 32, "channels": 3},
         ),
     )
 }

@@ -229,7 +229,7 @@ def problem(value, field: str, trainer) -> dict:
     source = value.get("source")
     clean = {"count": digits, "source": source[:100] if type(source) is str else None,
              "order": None, "position": 0}
-    if digits != len(trainer.problem.images):
+    if digits != len(trainer.problem.pixels):
         return clean  # the problem refuses it, saying which data it was trained on
     order = value["order"]
     if order is not None:

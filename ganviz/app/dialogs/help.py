@@ -120,12 +120,14 @@ the real clusters (mode collapse) keeps KL high.</p>
 """ + _CURVES,
     "mnist": """
 <p>The generator G draws 28×28 images of handwritten digits from random noise; the
-discriminator D compares them with real MNIST digits.</p>
+discriminator D compares them with real MNIST digits. (Fashion-MNIST, CIFAR-10 and your own
+pictures show the same grids and curves, without the class bars and the quality chart: the
+shipped classifier knows digits only.)</p>
 <h3>Generated digits (same noise every frame)</h3>
 <p>G's images for the same noise values in every frame: watch each one turn from a grey
 blur into a digit.</p>
 <h3>Real digits (beside them)</h3>
-<p>Real MNIST digits, for comparison (the toolbar's Real digits button hides them).</p>
+<p>Real MNIST digits, for comparison (the toolbar's Real images button hides them).</p>
 <h3>Classes of 500 fresh samples (right)</h3>
 <p>A classifier trained on the real digits labels 500 new generated images. Each bar is
 the share of images labelled 0, 1, … 9; the darker part counts the images it is sure of
@@ -142,7 +144,7 @@ around it (<i>View &gt; Latent explorer</i>).</p>
 """ + _CURVES,
 }
 MODE_TITLES = {"1d": "1-D: densities on a line", "2d": "2-D: points in a plane",
-               "mnist": "MNIST: handwritten digits"}
+               "mnist": "Images: MNIST's digits and others"}
 
 
 class ExplanationDialog(QDialog):

@@ -19,7 +19,8 @@ from ganviz.core.mnist.state import NOISE_GRID_TITLE
 
 
 class GreyImage(pg.GraphicsObject):
-    """A uint8 grey image (rows down), one scene unit per pixel, drawn without smoothing.
+    """A uint8 grey or RGB image (rows down), one scene unit per pixel, drawn without
+    smoothing.
 
     Why not pyqtgraph's ImageItem: it hands Qt a grey (or, with levels, an indexed) image,
     which Qt's raster engine converts at every paint on its thread pool. That woke a thread
@@ -32,17 +33,20 @@ class GreyImage(pg.GraphicsObject):
         self.image: np.ndarray | None = None  # the grey values drawn, (rows, columns)
         self._qimage: QImage | None = None
 
-    def setImage(self, grey: np.ndarray) -> None:
-        grey = np.array(grey, dtype=np.uint8)  # a copy: the caller may reuse its array
-        resized = self.image is None or self.image.shape != grey.shape
+    def setImage(self, pixels: np.ndarray) -> None:
+        """uint8 (rows, columns) grey or (rows, columns, 3) RGB."""
+        pixels = np.array(pixels, dtype=np.uint8)  # a copy: the caller may reuse its array
+        resized = self.image is None or self.image.shape != pixels.shape
         if resized:
             self.prepareGeometryChange()
-        rows, columns = grey.shape
-        self.image = grey
+        rows, columns = pixels.shape[:2]
+        colour = pixels.ndim == 3
+        self.image = pixels
         # convertToFormat copies: the QImage does not keep pointing into the array.
-        self._qimage = QImage(grey.data, columns, rows, columns,
-                              QImage.Format.Format_Grayscale8).convertToFormat(
-                                  QImage.Format.Format_RGB32)
+        self._qimage = QImage(
+            pixels.data, columns, rows, columns * (3 if colour else 1),
+            QImage.Format.Format_RGB888 if colour else QImage.Format.Format_Grayscale8,
+        ).convertToFormat(QImage.Format.Format_RGB32)
         if resized:
             self.informViewBoundsChanged()
         self.update()
@@ -153,7 +157,7 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
         self.addItem(self.classes, row=0, col=2)
         # The curves in a row of their own under all three columns: the real digits'
         # column must be free to collapse when they are hidden.
-        curves = self.ci.addLayout(row=1, col=0, colspan=3)
+        curves = self._curves = self.ci.addLayout(row=1, col=0, colspan=3)
         curves.addItem(self.losses, row=0, col=0)
         curves.addItem(self.quality, row=0, col=1)
         curves.addItem(self.d_outputs, row=0, col=2)
@@ -177,12 +181,13 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
             plot.setMinimumWidth(GRID_MINIMUM_WIDTH)
             plot.setPreferredWidth(self._grid_width)
         self._real_shown = True
+        self._judged = True  # the images are digits the classifier judges: bars, quality
         self._classes_shown = None  # the classification last drawn ("waiting": none)
         self._grids = ((self.samples_plot, self.samples_image),
                        (self.real_plot, self.real_image))
         for plot, _ in self._grids:
             plot.vb.sigResized.connect(self._equal_grids)
-        self.cell_marks = CellMarks(self.samples_plot)
+        self.cell_marks = CellMarks(self.samples_plot, self.samples_image)
         # Above the view (its page places it), shown for a conditional preset only.
         self.digit_bar = DigitBar()
         self.scene().sigMouseClicked.connect(self._clicked)
@@ -208,6 +213,18 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
         self.ci.layout.setColumnMaximumWidth(1, 1e6 if shown else 0)
         self._equal_grids()
 
+    def _show_judged(self, judged: bool) -> None:
+        """Digits get the class bars and the quality chart; other images (no classifier
+        knows them) give their columns to the grids and curves."""
+        self._judged = judged
+        self.real_plot.setTitle("Real digits" if judged else "Real images")
+        for layout, column, item, stretch in ((self.ci, 2, self.classes, 2),
+                                              (self._curves, 1, self.quality, 4)):
+            item.setVisible(judged)
+            layout.layout.setColumnStretchFactor(column, stretch if judged else 0)
+            layout.layout.setColumnMaximumWidth(column, 1e6 if judged else 0)
+        self._equal_grids()
+
     def receive(self, snapshot) -> None:
         """The run's real digits come with its first frame only: drawn (and so kept) at once,
         even when that frame itself is never drawn."""
@@ -231,7 +248,7 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
             max(image.image.shape[1] / plot.vb.width(), image.image.shape[0] / plot.vb.height())
             for plot, image in shown)
         for plot, image in shown:
-            rows, columns = image.image.shape
+            rows, columns = image.image.shape[:2]
             half_w, half_h = 0.5 * per_pixel * plot.vb.width(), 0.5 * per_pixel * plot.vb.height()
             plot.vb.setRange(xRange=(0.5 * columns - half_w, 0.5 * columns + half_w),
                              yRange=(0.5 * rows - half_h, 0.5 * rows + half_h), padding=0.0)
@@ -251,6 +268,8 @@ class ImagesView(TimelineMarks, NarratedView, pg.GraphicsLayoutWidget):
 
     def show_frame(self, snapshot, running: bool = True) -> None:
         view = snapshot.view
+        if view.classified != self._judged:
+            self._show_judged(view.classified)
         if self.digit_bar.isHidden() == view.conditional:
             self.digit_bar.setVisible(view.conditional)
         self.digit_bar.show_digit(view.digit)

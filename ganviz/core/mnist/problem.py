@@ -11,7 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganviz.core.images.sources import data_kind, load_data
 from ganviz.core.mnist import data as mnist
+from ganviz.core.mnist.idx import DataError
 from ganviz.core.mnist.networks import OUTPUT_RANGES, build, build_conditional
 from ganviz.core.mnist.state import GRID_GAP, GRID_SIDE, NOISE_GRID_TITLE, ImagesViewData
 
@@ -32,11 +34,12 @@ class Codes(NamedTuple):
 
 
 def tile(images: np.ndarray, columns: int = GRID_SIDE, gap: int = GRID_GAP) -> np.ndarray:
-    """(N, 28, 28) images in [0, 1] -> one uint8 image of ``columns`` digits a row, filled
-    row by row (the last row may be short), for one image item."""
-    n, h, w = images.shape
+    """(N, H, W) grey or (N, H, W, 3) colour images in [0, 1] -> one uint8 image of
+    ``columns`` images a row, filled row by row (the last row may be short)."""
+    n, h, w = images.shape[:3]
     rows = max(1, -(-n // columns))
-    grid = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), 64, dtype=np.uint8)
+    grid = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap, *images.shape[3:]), 64,
+                   dtype=np.uint8)
     pixels = (np.clip(images, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
     for index in range(n):
         row, col = divmod(index, columns)
@@ -45,10 +48,12 @@ def tile(images: np.ndarray, columns: int = GRID_SIDE, gap: int = GRID_GAP) -> n
     return grid
 
 
-def grid_title(layout: str, values: int, count: int, conditional: bool = False) -> str:
+def grid_title(layout: str, values: int, count: int, conditional: bool = False,
+               digits: bool = True) -> str:
     """What the sample grid of ``layout`` shows, for its plot's title (see
     MnistProblem._grid_inputs), given ``values`` categorical values and ``count``
-    continuous codes (``conditional``: the categorical code is the digit asked for)."""
+    continuous codes (``conditional``: the categorical code is the digit asked for;
+    ``digits``: MNIST's, else pictures of another kind)."""
     if layout == "codes" and conditional:
         return "One row per digit asked for, 0-9 (z per column)"
     if layout == "codes":
@@ -61,10 +66,14 @@ def grid_title(layout: str, values: int, count: int, conditional: bool = False) 
             f"c1-c{count}"
         rows = f" ({band} rows each)" if count > 1 and band > 1 else ""
         return f"{codes}: -1 to 1 left to right{rows}"
-    return NOISE_GRID_TITLE
+    return NOISE_GRID_TITLE if digits else NOISE_GRID_TITLE.replace("digits", "images")
 
 
 class MnistProblem:
+    """The image mode: MNIST's digits, and any other set of square images (Fashion-MNIST,
+    CIFAR-10, a folder of pictures: core/images). Only digits are classified (the shipped
+    classifier knows nothing else): the class bars and quality figures are MNIST's."""
+
     mode = "mnist"
     batch_dependent = False  # D scores each image on its own
     ema_follows_recent = True  # its generator keeps travelling: see updates.ema_decay
@@ -83,12 +92,23 @@ class MnistProblem:
         # Conditional: D sees each image with its label, G's output carries the label it
         # was asked for (networks.LabelledGenerator); its categorical code is the label.
         self.conditional = bool(preset.model.get("conditional"))
-        data = data if data is not None else mnist.load_default()
+        self.size, self.channels = preset.image_size, preset.channels
+        # Digits are classified by the shipped classifier; other images are not.
+        self.classified = data_kind(preset) == "mnist"
+        if data is None:
+            data = load_data(preset) or mnist.load_default()
         self.data_source = data.source
         self.low, self.high = OUTPUT_RANGES[self.output]
-        images = data.as_float(self.low, self.high)
-        self.images = torch.from_numpy(images).reshape(-1, 1, 28, 28).to(device)
-        self.labels = torch.from_numpy(data.labels.astype(np.int64)).to(device)
+        # uint8 (N, S, S, C), converted batch by batch: a folder's 200,000 colour pictures
+        # are 2.4 GB as bytes (memory-mapped), four times that as floats.
+        self.pixels = data.images[..., None] if isinstance(data, mnist.MnistData) else \
+            data.pixels
+        if self.pixels.shape[1:] != (self.size, self.size, self.channels):
+            raise DataError(data.source, f"{preset.name} trains on {self.size}x{self.size}x"
+                            f"{self.channels} images; these are "
+                            f"{'x'.join(map(str, self.pixels.shape[1:]))}")
+        self.labels = None if data.labels is None else \
+            torch.from_numpy(data.labels.astype(np.int64)).to(device)
         self.reset(settings)
 
     def check_settings(self, settings: dict) -> None:
@@ -108,8 +128,8 @@ class MnistProblem:
         grid_rng = torch.Generator(self.device).manual_seed(settings["seed"] + 104_729)
         self.fixed_noise = self.noise(GRID_SIDE * GRID_SIDE, grid_rng)
         self.grid_inputs = self._grid_inputs(self.fixed_noise)
-        real = torch.randperm(len(self.images), generator=grid_rng, device=self.device)
-        self.real_grid = tile(self.to_unit(self.images[real[: GRID_SIDE * GRID_SIDE]]))
+        real = torch.randperm(len(self.pixels), generator=grid_rng, device=self.device)
+        self.real_grid = tile(self.to_unit(self.real_images(real[: GRID_SIDE * GRID_SIDE])))
         self._classified: tuple[float, int, object] | None = None
         self._real_grid_sent = False
 
@@ -162,16 +182,16 @@ class MnistProblem:
     def keep_state(self) -> dict:
         """Where the pass over the data is (sessions resume it exactly), and which data."""
         order = None if self._order is None else self._order.cpu().clone()
-        return {"order": order, "position": self._position, "count": len(self.images),
+        return {"order": order, "position": self._position, "count": len(self.pixels),
                 "source": self.data_source}
 
     def restore_state(self, state: dict) -> None:
         """Raises ValueError when the run was trained on other data (another size)."""
-        count = int(state.get("count", len(self.images)))
-        if count != len(self.images):
-            raise ValueError(f"it was trained on {count:,} digits ({state.get('source')}); "
-                             f"the data here have {len(self.images):,} (use --data or Data > "
-                             f"Open MNIST folder)")
+        count = int(state.get("count", len(self.pixels)))
+        if count != len(self.pixels):
+            raise ValueError(f"it was trained on {count:,} images ({state.get('source')}); "
+                             f"the data here have {len(self.pixels):,} (use --data or the "
+                             f"Data menu)")
         order = state["order"]
         self._order = None if order is None else order.to(self.device)
         self._position = int(state["position"])
@@ -221,23 +241,37 @@ class MnistProblem:
 
     def real_batch(self, n: int, rng: torch.Generator) -> torch.Tensor:
         """The next ``n`` digits of a shuffled pass over the data (a new order each epoch)."""
-        count = len(self.images)
+        count = len(self.pixels)
         if self._order is None or self._position + n > count:
             self._order = torch.randperm(count, generator=rng, device=self.device)
             self._position = 0
         indices = self._order[self._position: self._position + min(n, count)]
         self._position += len(indices)
+        images = self.real_images(indices)
         if self.conditional:  # the image, then its label (what LabelledGenerator draws)
-            label = F.one_hot(self.labels[indices], self.code_values).to(self.images.dtype)
-            return torch.cat((self.images[indices].flatten(1), label), dim=1)
-        return self.images[indices]
+            label = F.one_hot(self.labels[indices], self.code_values).to(images.dtype)
+            return torch.cat((images.flatten(1), label), dim=1)
+        return images
 
-    def to_unit(self, images: torch.Tensor) -> np.ndarray:
-        """Generator or data images -> float32 (N, 28, 28) in [0, 1]."""
+    def real_images(self, indices: torch.Tensor) -> torch.Tensor:
+        """The images at ``indices``, float32 (n, C, S, S) in the networks' range (0 to
+        ``low``, 255 to ``high``: 255 / 255 is exactly 1, so ink lands exactly on it)."""
+        chosen = torch.from_numpy(np.ascontiguousarray(self.pixels[indices.cpu().numpy()]))
+        unit = chosen.to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
+        return unit.mul_(self.high - self.low).add_(self.low).contiguous()
+
+    def to_unit(self, images: torch.Tensor, shift: bool = True) -> np.ndarray:
+        """Generator or data images -> float32 (N, S, S) grey or (N, S, S, 3) colour in
+        [0, 1]; ``shift`` False: a gradient, only scaled to those units."""
+        side, channels = self.size, self.channels
         if images.ndim == 2:  # a conditional G's or batch's label after the pixels
-            images = images[:, :784]
-        unit = (images.detach().float() - self.low) / (self.high - self.low)
-        return unit.clamp_(0.0, 1.0).reshape(-1, 28, 28).cpu().numpy()
+            images = images[:, : side * side * channels]
+        images = images.detach().float()
+        unit = ((images - self.low) / (self.high - self.low)).clamp_(0.0, 1.0) if shift else \
+            images / (self.high - self.low)
+        unit = unit.reshape(-1, channels, side, side)
+        unit = unit[:, 0] if channels == 1 else unit.permute(0, 2, 3, 1)
+        return np.ascontiguousarray(unit.cpu().numpy())
 
     # ------------------------------------------------------------------------ measuring
     @torch.inference_mode()
@@ -279,6 +313,8 @@ class MnistProblem:
         return class_stats(probabilities), measured
 
     def metrics(self, trainer) -> dict:
+        if not self.classified:  # nothing judges these images: the losses say it all
+            return {}
         stats, measured = self.class_stats(trainer)
         figures = {"confident": stats.confident, "coverage": stats.coverage,
                    "fd": measured.fd, "precision": measured.precision,
@@ -288,6 +324,8 @@ class MnistProblem:
         return figures
 
     def summary(self, metrics: dict) -> str:
+        if "confident" not in metrics:
+            return f"{self.size}x{self.size} images from {self.data_source}"
         return (f"{metrics['confident']:.0%} of samples classified with confidence >= 0.9, "
                 f"class coverage {metrics['coverage']:.3f}")
 
@@ -297,7 +335,9 @@ class MnistProblem:
         # Classifying a few hundred fresh samples costs far more than the grid: refresh the
         # histogram every CLASSIFY_EVERY_S, not at every frame.
         digit = settings.get("digit", "all")
-        if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S \
+        if not self.classified:
+            self._classified = (now, 0, (None, None), digit)
+        elif self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S \
                 or self._classified[3] != digit:
             self._classified = (now, trainer.step_count, self._shown_stats(trainer, digit),
                                 digit)
@@ -323,14 +363,15 @@ class MnistProblem:
     def past_view_data(self, moment, settings: dict) -> ImagesViewData:
         """view_data for a past moment of the run (core/past.py): its digits classified
         afresh, and the live run's refresh clock left alone."""
-        stats, measured = self._shown_stats(moment, settings.get("digit", "all"))
+        stats, measured = self._shown_stats(moment, settings.get("digit", "all")) \
+            if self.classified else (None, None)
         return self._view(moment, settings, stats, measured, moment.step_count, None)
 
     def _view(self, trainer, settings: dict, stats, measured, classified_step: int,
               real_grid) -> ImagesViewData:
         layout = self.grid_layout(settings["sample_grid"])
         inputs, title = self.grid_inputs[layout], grid_title(
-            layout, self.code_values, self.continuous_codes, self.conditional)
+            layout, self.code_values, self.continuous_codes, self.conditional, self.classified)
         digit = settings.get("digit", "all")
         if self.conditional and digit != "all":  # the 64 fixed z, each asked for the digit
             layout, inputs = "noise", self.grid_inputs["noise"].clone()
@@ -338,6 +379,12 @@ class MnistProblem:
             inputs[:, self.latent + int(digit)] = 1.0
             title = f"Digit {digit} asked for (64 fixed z)"
         grid = tile(self.to_unit(trainer.generator_ema(inputs)))
+        if stats is None:  # images no classifier judges: the grids alone
+            return ImagesViewData(
+                step=trainer.step_count, samples_grid=grid, grid_layout=layout,
+                grid_title=title, real_grid=real_grid, class_counts=None,
+                confident_counts=None, confident=float("nan"), coverage=float("nan"),
+                classified_step=0, data_source=self.data_source, classified=False)
         return ImagesViewData(
             step=trainer.step_count, samples_grid=grid, grid_layout=layout,
             grid_title=title,

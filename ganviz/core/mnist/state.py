@@ -44,3 +44,6 @@ class ImagesViewData:
     class_accuracy: float = float("nan")
     conditional: bool = False
     digit: str = "all"
+    # False for images the shipped digit classifier cannot judge (Fashion-MNIST, CIFAR-10,
+    # a folder of pictures): no class bars, no quality chart.
+    classified: bool = True
