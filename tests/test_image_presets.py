@@ -177,3 +177,20 @@ def test_a_set_not_downloaded_is_offered_for_download(open_window, monkeypatch):
     window.choose_preset("cifar10-dcgan")
     assert window.preset == "gaussian" and "CIFAR-10" in questions[0]
     assert "Data > Download CIFAR-10" in window.statusBar().currentMessage()
+
+
+def test_the_preparing_dialog_reports_and_cancels(qtbot, faces, tmp_path):
+    from ganviz.app.dialogs.prepare_folder import PrepareFolderDialog
+
+    dialog = PrepareFolderDialog(str(faces), 32, 3)
+    with qtbot.waitSignal(dialog.prepared, timeout=20_000) as ended:
+        dialog.start()
+    assert ended.args == [True, f"20 pictures from {faces}"]
+    (tmp_path / "more").mkdir()
+    for index in range(300):
+        Image.new("RGB", (40, 40), (index % 256, 0, 0)).save(tmp_path / "more" / f"{index}.png")
+    dialog = PrepareFolderDialog(str(tmp_path / "more"), 32, 3)
+    dialog._thread.cancelled = True  # as Cancel does, before the first picture
+    with qtbot.waitSignal(dialog.prepared, timeout=20_000) as ended:
+        dialog.start()
+    assert ended.args == [False, "Cancelled; the folder was not prepared."]

@@ -4,9 +4,9 @@ the window stays usable."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QProgressDialog
 
 from ganviz.app.background import BackgroundThread
+from ganviz.app.dialogs.background_progress import BackgroundProgressDialog
 from ganviz.core.images import download
 from ganviz.core.mnist import download as mnist_download
 
@@ -39,22 +39,18 @@ class _DownloadThread(BackgroundThread):
                                             "next Reset.")
 
 
-class DownloadDialog(QProgressDialog):
+class DownloadDialog(BackgroundProgressDialog):
     """A progress dialog showing file, bytes and rate; Cancel stops between two reads."""
 
     finished_with = Signal(str)
 
     def __init__(self, parent=None, dataset: str = "mnist") -> None:
-        super().__init__("Connecting…", "Cancel", 0, 1000, parent)
+        super().__init__("Connecting…", 1000, parent)
         title = download.dataset(dataset).title
         self.setWindowTitle("Download full MNIST" if dataset == "mnist" else f"Download {title}")
-        self.setMinimumDuration(0)
-        self.setAutoClose(False)
-        self.setAutoReset(False)
         self._thread = _DownloadThread(self, dataset)
         self._thread.progressed.connect(self._show_progress)
         self._thread.done.connect(self._finish)
-        self.canceled.connect(self._cancel)
 
     def start(self) -> None:
         self.show()
@@ -65,16 +61,6 @@ class DownloadDialog(QProgressDialog):
         if info.bytes_total:
             self.setValue(int(1000 * info.bytes_done / info.bytes_total))
 
-    def _cancel(self) -> None:
-        self._thread.cancelled = True
-
     def _finish(self, success: bool, message: str) -> None:
-        self._thread.wait()
+        self._close_after()
         self.finished_with.emit(message)
-        self.close()
-        self.deleteLater()
-
-    def closeEvent(self, event) -> None:  # closing the dialog cancels and waits
-        self._thread.cancelled = True
-        self._thread.wait()
-        super().closeEvent(event)

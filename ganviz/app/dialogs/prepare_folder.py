@@ -4,9 +4,9 @@ the window stays usable, and Cancel stops between two pictures."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QProgressDialog
 
 from ganviz.app.background import BackgroundThread
+from ganviz.app.dialogs.background_progress import BackgroundProgressDialog
 from ganviz.core.images import folder as pictures
 
 
@@ -35,21 +35,18 @@ class _PrepareThread(BackgroundThread):
             self.post(self.done.emit, True, report.line(self.folder))
 
 
-class PrepareFolderDialog(QProgressDialog):
+class PrepareFolderDialog(BackgroundProgressDialog):
     """Shows pictures done out of all; ``prepared`` says how it ended (success, line)."""
 
     prepared = Signal(bool, str)
 
     def __init__(self, folder: str, size: int, channels: int, parent=None) -> None:
-        super().__init__(f"Reading the pictures in {folder}…", "Cancel", 0, 1, parent)
+        # Shown only after 0.3 s: a folder already in the cache is ready before that.
+        super().__init__(f"Reading the pictures in {folder}…", 1, parent, shown_after_ms=300)
         self.setWindowTitle(f"Preparing {size}x{size} pictures")
-        self.setMinimumDuration(300)  # a folder already cached never shows the dialog
-        self.setAutoClose(False)
-        self.setAutoReset(False)
         self._thread = _PrepareThread(folder, size, channels, self)
         self._thread.progressed.connect(self._show_progress)
         self._thread.done.connect(self._finish)
-        self.canceled.connect(self._cancel)
 
     def start(self) -> None:
         self._thread.start()
@@ -60,16 +57,6 @@ class PrepareFolderDialog(QProgressDialog):
         self.setLabelText(f"Cropping and resizing pictures: {done:,} of {total:,}\n"
                           "(once: they are kept in your cache)")
 
-    def _cancel(self) -> None:
-        self._thread.cancelled = True
-
     def _finish(self, success: bool, line: str) -> None:
-        self._thread.wait()
+        self._close_after()
         self.prepared.emit(success, line)
-        self.close()
-        self.deleteLater()
-
-    def closeEvent(self, event) -> None:  # closing the dialog cancels and waits
-        self._thread.cancelled = True
-        self._thread.wait()
-        super().closeEvent(event)
