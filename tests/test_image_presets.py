@@ -194,3 +194,16 @@ def test_the_preparing_dialog_reports_and_cancels(qtbot, faces, tmp_path):
     with qtbot.waitSignal(dialog.prepared, timeout=20_000) as ended:
         dialog.start()
     assert ended.args == [False, "Cancelled; the folder was not prepared."]
+
+
+def test_slow_motion_tells_a_colour_iteration(qtbot):
+    from ganviz.app.slow_motion import digit_strip
+    from ganviz.core import narration, protocol
+
+    trainer = Trainer("cifar10-dcgan", {"batch_size": 8}, data=images("cifar10-dcgan"))
+    narrated = narration.narrate(trainer)
+    protocol.check_message(narrated, protocol.RESULTS)
+    assert narrated.real.shape[1:] == (32, 32, 3) and narrated.moved.shape[1:] == (32, 32, 3)
+    strip = digit_strip(narrated)  # real, D's fakes, G's fakes, moved: four rows of eight
+    assert strip is not None and strip.width() == 256
+    assert strip.height() == pytest.approx(256 * 4 / 8, abs=1)
