@@ -102,6 +102,12 @@ class ClassSharesPlot(ScaledPlot):
         self.vb.sigResized.connect(self.fit_legend)
         self.waiting = pg.TextItem(WAITING_TEXT, anchor=(0.5, 0.5), color=(90, 90, 90))
         self.addItem(self.waiting)
+        # The note wraps within the plot, centred: a narrow column cut it at both ends.
+        option = self.waiting.textItem.document().defaultTextOption()
+        option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.waiting.textItem.document().setDefaultTextOption(option)
+        self.vb.sigResized.connect(lambda *_: self.waiting.setTextWidth(
+            max(40.0, self.vb.width() - 8)))
         self.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         self.setXRange(-0.6, 9.6, padding=0)
         self.setYRange(0, 0.5, padding=0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -169,11 +170,35 @@ class ScaledPlot(pg.PlotItem):
         self.layout.removeItem(self.titleLabel)
         self.layout.addItem(self.titleLabel, 0, 0, 1, 3)
         let_shrink(self.titleLabel)
+        # A title wider than its plot wraps onto more lines, centred, rather than being cut
+        # (a side panel open at 1366 px left "Generated digits (same noise eve").
+        text = self.titleLabel.item
+        option = text.document().defaultTextOption()
+        option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        text.document().setDefaultTextOption(option)
+        placed = self.titleLabel.resizeEvent
+
+        def wrapped(event) -> None:
+            if self._wrap_title():
+                self._fit_title()
+            placed(event)
+
+        self.titleLabel.resizeEvent = wrapped
+
+    def _wrap_title(self) -> bool:
+        """Wrap the title within its label's width; True when its height changed."""
+        text, width = self.titleLabel.item, self.titleLabel.width()
+        before = text.boundingRect().height()
+        text.setTextWidth(-1)
+        if width > 1 and text.boundingRect().width() > width + 0.5:
+            text.setTextWidth(width)
+        return abs(text.boundingRect().height() - before) > 0.5
 
     def setTitle(self, title=None, **args) -> None:
         # pyqtgraph gives the title a fixed 30 px row: a larger or two-line title was cut.
         super().setTitle(title, **args)
         if title is not None:
+            self._wrap_title()
             self._fit_title()
 
     def _fit_title(self) -> None:
