@@ -52,3 +52,20 @@ def test_wait_before_start_and_a_second_start():
     counter.start()
     counter.start()  # ignored while running, as QThread's
     assert counter.wait(5_000)
+
+
+def test_a_failing_delivery_does_not_hold_back_the_results_behind_it(qtbot):
+    class Failing(Counter):
+        def run(self) -> None:
+            def broken() -> None:
+                raise RuntimeError("a delivery's bug")
+
+            self.post(broken)
+            super().run()
+
+    counter = Failing(2)
+    received = []
+    counter.counted.connect(lambda n, _ident: received.append(n))
+    counter.start()
+    counter.wait(5_000)
+    qtbot.waitUntil(lambda: received == [0, 1], timeout=5_000)

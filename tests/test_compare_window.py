@@ -34,6 +34,7 @@ def test_compare_trains_draws_lights_and_opens_a_variant(open_window, qtbot):
     page = window.compare.page
     assert window.central_pages.currentWidget() is page
     assert not window.controls_dock.isVisible() and not window.run_toolbar.isVisible()
+    assert not window.status.iteration.isVisible()  # the paused main run's, not shown
     qtbot.waitUntil(lambda: page.grid is not None and page.grid.frames >= 12,
                     timeout=60_000)
     grid = page.grid
@@ -72,6 +73,7 @@ def test_compare_trains_draws_lights_and_opens_a_variant(open_window, qtbot):
                     and window.settings["lr_d"] == 1e-3, timeout=30_000)
     assert window.settings["k"] == 1
     assert window.central_pages.currentIndex() == 0 and window.controls_dock.isVisible()
+    assert window.status.iteration.isVisible()
     window.set_running(True)  # it trains on there
     qtbot.waitUntil(lambda: window.latest_frame.snapshot.step > paused_at + 10,
                     timeout=30_000)

@@ -14,6 +14,7 @@ import contextlib
 import queue
 import socket
 import threading
+import traceback
 
 from PySide6.QtCore import QObject, QSocketNotifier
 
@@ -73,4 +74,7 @@ class BackgroundThread(QObject):
                 deliver, args = self._outgoing.get_nowait()
             except queue.Empty:
                 return
-            deliver(*args)
+            try:
+                deliver(*args)
+            except Exception:  # a failing slot must not hold back the results behind it
+                traceback.print_exc()

@@ -69,6 +69,13 @@ class StatusLabels:
     def show_message(self, text: str) -> None:
         self.bar.showMessage(text, MESSAGE_TIMEOUT_MS)
 
+    def set_shown(self, shown: bool) -> None:
+        """Hidden while another page (compare mode) has its own: these describe the main
+        run, paused behind it."""
+        for label in (self.iteration, self.rate, self.device):
+            label.setVisible(shown)
+        self.fps.setVisible(shown and bool(self.fps.text()))
+
 
 class Presenter(QObject):
     """Keeps the newest frame and evaluation and draws them, at most MAX_DRAW_RATE_HZ times a

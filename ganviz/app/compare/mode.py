@@ -67,6 +67,7 @@ class CompareMode:
                 window.controls_dock, window.game, window.run_toolbar)}
             for dock in self._docks_shown:
                 dock.hide()
+            window.status.set_shown(False)  # the page says how the variants train
         window.central_pages.setCurrentWidget(self.page)
         self.end_action.setEnabled(True)
         self.page.start(window.preset, variants, window.ledger.requested(), axes, columns,
@@ -81,6 +82,7 @@ class CompareMode:
         window.central_pages.setCurrentIndex(0)
         for dock, shown in self._docks_shown.items():
             dock.setVisible(shown)
+        window.status.set_shown(True)
         self.end_action.setEnabled(False)
 
     def toggle_running(self) -> None:
