@@ -58,11 +58,17 @@ def resumed_run(args: argparse.Namespace, path: Path, option: str):
     applied as live changes."""
     from ganviz.core import api, session
 
+    data = None
     if option == "--resume":
-        _refuse_clashes("--resume", {"--preset": args.explicit_preset, **_run_options(args)},
+        # --data only says where the saved run's images are (a folder of pictures, MNIST
+        # files): it changes nothing the run fixed.
+        fixed = {n: given for n, given in _run_options(args).items() if n != "--data"}
+        _refuse_clashes("--resume", {"--preset": args.explicit_preset, **fixed},
                         "the session file")
+        if args.data is not None:
+            data = _images_of(args.data)
     try:
-        run = api.Run.load(path)  # its torch threads set before the first step
+        run = api.Run.load(path, data=data)  # its torch threads set before the first step
     except (session.SessionError, config.SettingError) as error:
         raise UsageError(f"{option}: {error}") from None
     changes = dict(args.assignments)
@@ -74,6 +80,19 @@ def resumed_run(args: argparse.Namespace, path: Path, option: str):
     for notice in run.take_notices():  # e.g. a run saved on another kind of device
         print(f"ganviz train: {notice}", file=sys.stderr)
     return run
+
+
+def _images_of(folder: Path):
+    """For ``--resume --data``: the images in ``folder``, read for the saved run's preset
+    once the session has said which it is."""
+    from ganviz.core.images.sources import DataError, load_data
+
+    def read(preset):
+        if preset.mode != "mnist":
+            raise DataError("--data", f"the saved run ({preset.name}) does not train on images")
+        return load_data(preset, folder)
+
+    return read
 
 
 def steps_count(text: str) -> int:

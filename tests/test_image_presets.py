@@ -207,3 +207,27 @@ def test_slow_motion_tells_a_colour_iteration(qtbot):
     strip = digit_strip(narrated)  # real, D's fakes, G's fakes, moved: four rows of eight
     assert strip is not None and strip.width() == 256
     assert strip.height() == pytest.approx(256 * 4 / 8, abs=1)
+
+
+def test_a_saved_folder_run_resumes_with_its_folder(faces, tmp_path, capsys):
+    saved = tmp_path / "s5.ganviz"
+    assert cli.main(["train", "--preset", "s5-dcgan", "--data", str(faces), "--steps", "1",
+                     "--set", "batch_size=4", "--checkpoint", str(saved), "--quiet"]) == 0
+    assert cli.main(["train", "--resume", str(saved), "--data", str(faces), "--steps", "1",
+                     "--checkpoint", str(saved), "--quiet"]) == 0
+    from ganviz.core import session
+
+    assert session.read(saved)["state"]["step_count"] == 2
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", str(saved), "--steps", "1", "--quiet"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and "give one with --data DIR" in line
+    assert cli.main(["train", "--resume", str(examples_path("gaussian")), "--data",
+                     str(faces), "--steps", "1", "--quiet"]) == 2
+    assert "the saved run (gaussian) does not train on images" in capsys.readouterr().err
+
+
+def examples_path(preset: str):
+    from ganviz.core import examples
+
+    return examples.path_of(preset)

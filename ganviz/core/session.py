@@ -163,8 +163,9 @@ def _custom_points(content: dict, name: str):
 def load(path: str | Path, device=None, data=None):
     """A :class:`~ganviz.core.trainer.Trainer` continuing the run saved in ``path``.
 
-    ``data``: MNIST presets' digits (default: as ``ganviz`` finds them; they must be as
-    many as the run was trained on); other modes ignore it. The settings are validated as
+    ``data``: an image preset's images (default: as ``ganviz`` finds them; they must be as
+    many as the run was trained on), or a callable that reads them for the saved run's
+    preset; other modes ignore it. The settings are validated as
     if typed; a file whose networks do not fit its settings is refused. Any problem is one
     SessionError line.
     """
@@ -195,6 +196,11 @@ def load(path: str | Path, device=None, data=None):
         raise SessionError(f"{name}: {error}") from None
     if preset.mode == "2d":
         data = _custom_points(content, name)
+    elif callable(data):  # the images read for the saved run's own preset (--resume --data)
+        try:
+            data = data(preset)
+        except ValueError as error:  # a DataError: one line naming the file and problem
+            raise SessionError(f"{name}: {error}") from None
     # The networks as they were built; settings changed since and waiting for Reset are
     # applied after, so that they go on waiting.
     waiting = {k: v for k, v in settings.items() if k in built_with and built_with[k] != v}
