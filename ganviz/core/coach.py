@@ -310,10 +310,9 @@ class Coach:
             evidence = f"KL {last.get('kl_bits', math.nan):.3f} bits on the grid."
         elif _finite(last.get("confident")):
             evidence = f"{last['confident']:.0%} of samples are confident digits."
-        else:  # images no classifier judges: only the game's own numbers
-            evidence = (f"D(real) {last.get('d_real', math.nan):.2f}, D(fake) "
-                        f"{last.get('d_fake', math.nan):.2f}; no classifier judges these "
-                        f"images: watch the grid.")
+        else:  # images no classifier judges: the game's own numbers
+            evidence = f"D(real) {last.get('d_real', math.nan):.2f}, D(fake) " \
+                       f"{last.get('d_fake', math.nan):.2f}; no classifier judges these."
         return Diagnosis("progressing", "Healthy: training is making progress.", evidence)
 
 

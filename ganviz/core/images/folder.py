@@ -65,13 +65,9 @@ def find_pictures(folder: Path) -> tuple[list[Path], int]:
     at most MAX_IMAGES of them, and how many more there were."""
     if not folder.is_dir():
         raise DataError(str(folder), "not a folder")
-    found: list[Path] = []
-    for root, folders, files in os.walk(folder, followlinks=False):
-        folders.sort()
-        for name in sorted(files):
-            if name.lower().endswith(IMAGE_SUFFIXES) and not name.startswith("."):
-                found.append(Path(root) / name)
-    found.sort()
+    found = sorted(Path(root) / name for root, _, files in os.walk(folder, followlinks=False)
+                   for name in files
+                   if name.lower().endswith(IMAGE_SUFFIXES) and not name.startswith("."))
     return found[:MAX_IMAGES], max(0, len(found) - MAX_IMAGES)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +28,14 @@ from types import MappingProxyType
 from ganviz import __version__
 from ganviz.core.atomic import atomic_path, sweep_partials
 from ganviz.core.mnist.data import T10K_IMAGES, T10K_LABELS, TRAIN_IMAGES, TRAIN_LABELS, cache_dir
+from ganviz.core.mnist.download_errors import (
+    DownloadCancelled,
+    DownloadError,
+    MirrorFailed,
+    WriteFailed,
+    failure_message,
+    reason_of,
+)
 from ganviz.core.mnist.progress import (
     CancelCallback,
     ProgressCallback,
@@ -84,32 +91,6 @@ _PROGRESS_INTERVAL = 0.1  # seconds between progress calls (the last one always 
 _STALE_PART_AGE = 3600.0  # seconds after which a leftover temporary file is swept away
 
 
-class DownloadError(RuntimeError):
-    """A file could not be downloaded. ``str(error)`` is one line.
-
-    ``kind`` says why, for a UI that wants to react: ``"offline"`` (no mirror
-    reachable), ``"corrupt"`` (md5 mismatch), ``"size"`` (size mismatch),
-    ``"http"`` (a server refused, e.g. 404), ``"interrupted"`` (the connection
-    dropped mid-file), ``"write"`` (cannot write into the destination folder) or
-    ``"config"`` (no mirrors given, or not URLs). With several mirrors failing in
-    different ways, the most telling kind wins (corrupt, size, http, config,
-    interrupted, offline, in that order).
-    """
-
-    def __init__(self, message: str, file: str = "", kind: str = "") -> None:
-        super().__init__(message)
-        self.file = file
-        self.kind = kind
-
-    @property
-    def offline(self) -> bool:
-        return self.kind == "offline"
-
-
-class DownloadCancelled(Exception):
-    """The ``cancel`` callable asked to stop. Not a DownloadError: nothing failed."""
-
-
 def _md5(path: Path) -> str:
     # usedforsecurity=False: md5 is a checksum here, and FIPS builds refuse it otherwise.
     digest = hashlib.md5(usedforsecurity=False)
@@ -159,35 +140,6 @@ def _url(mirror: str, name: str) -> str:
 # ----------------------------------------------------------------- the download
 
 
-class _MirrorFailed(Exception):
-    """One mirror failed for one file; ``kind`` as in DownloadError."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-
-class _WriteFailed(Exception):
-    """Writing into the destination failed: no point trying another mirror."""
-
-
-def _reason(exc: BaseException) -> str:
-    """A short reason for a network error, without urllib's nesting."""
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        reason = exc.reason
-        if isinstance(reason, BaseException):
-            return _reason(reason)
-        return str(reason)
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return "timed out"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
 def _fetch(
     mirror: str,
     spec: DataFile,
@@ -198,21 +150,21 @@ def _fetch(
 ) -> None:
     """Download ``spec`` from one mirror into ``dest``, verified, or raise.
 
-    Raises _MirrorFailed (try the next mirror), _WriteFailed, DownloadCancelled.
+    Raises MirrorFailed (try the next mirror), WriteFailed, DownloadCancelled.
     The temporary file is gone whichever way this ends.
     """
     url = _url(mirror, spec.name)
     try:
         request = urllib.request.Request(url, headers={"User-Agent": f"ganviz/{__version__}"})
     except ValueError as exc:  # not a URL at all, e.g. a typo in $GANVIZ_MNIST_MIRRORS
-        raise _MirrorFailed("config", f"{url!r}: {exc}") from exc
+        raise MirrorFailed("config", f"{url!r}: {exc}") from exc
     target = dest / spec.name
     try:
         with atomic_path(target) as tmp:
             try:
                 out = open(tmp, "wb")  # noqa: SIM115 - closed by the with below
             except OSError as exc:
-                raise _WriteFailed(f"cannot write into {dest}: {_reason(exc)}") from exc
+                raise WriteFailed(f"cannot write into {dest}: {reason_of(exc)}") from exc
             with out:
                 response = _open_url(request, url, timeout)
                 with response:
@@ -220,7 +172,7 @@ def _fetch(
                     done, got = _copy(response, out, tmp, url, mirror, spec, progress, cancel)
             _check(url, spec, done, announced, got)
     except OSError as exc:  # the data were written: syncing or renaming them failed
-        raise _WriteFailed(f"cannot write {target}: {_reason(exc)}") from exc
+        raise WriteFailed(f"cannot write {target}: {reason_of(exc)}") from exc
 
 
 def _open_url(request: urllib.request.Request, url: str, timeout: float):
@@ -228,9 +180,9 @@ def _open_url(request: urllib.request.Request, url: str, timeout: float):
         return urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
-        raise _MirrorFailed("http", f"HTTP {exc.code} {exc.reason} from {url}") from exc
+        raise MirrorFailed("http", f"HTTP {exc.code} {exc.reason} from {url}") from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        raise _MirrorFailed("offline", f"{url}: {_reason(exc)}") from exc
+        raise MirrorFailed("offline", f"{url}: {reason_of(exc)}") from exc
 
 
 def _announced_size(response, url: str, spec: DataFile) -> int | None:
@@ -238,7 +190,7 @@ def _announced_size(response, url: str, spec: DataFile) -> int | None:
     length = (response.headers.get("Content-Length") or "").strip()
     announced = int(length) if length.isdigit() else None
     if announced is not None and announced != spec.size:
-        raise _MirrorFailed(
+        raise MirrorFailed(
             "size", f"size mismatch: {url} offers {announced} bytes, expected {spec.size}"
         )
     return announced
@@ -259,19 +211,19 @@ def _copy(response, out, tmp: Path, url: str, mirror: str, spec: DataFile,
             # responsive on a slow line; read() would wait for a full chunk.
             chunk = response.read1(_CHUNK)
         except (OSError, http.client.HTTPException) as exc:
-            raise _MirrorFailed(
+            raise MirrorFailed(
                 "interrupted" if done else "offline",
-                f"{url}: connection lost after {done} bytes: {_reason(exc)}",
+                f"{url}: connection lost after {done} bytes: {reason_of(exc)}",
             ) from exc
         if not chunk:
             break
         done += len(chunk)
         if done > spec.size:
-            raise _MirrorFailed("size", f"size mismatch: {url} sent more than {spec.size} bytes")
+            raise MirrorFailed("size", f"size mismatch: {url} sent more than {spec.size} bytes")
         try:
             out.write(chunk)
         except OSError as exc:
-            raise _WriteFailed(f"cannot write {tmp}: {_reason(exc)}") from exc
+            raise WriteFailed(f"cannot write {tmp}: {reason_of(exc)}") from exc
         digest.update(chunk)
         now = time.monotonic()
         if progress is not None and now - last_report >= _PROGRESS_INTERVAL:
@@ -288,44 +240,17 @@ def _check(url: str, spec: DataFile, done: int, announced: int | None, got: str)
     """Fail unless the whole file came, with the right md5."""
     if done < spec.size and announced == spec.size:
         # The server announced the right size, then the connection ended.
-        raise _MirrorFailed(
+        raise MirrorFailed(
             "interrupted", f"{url}: connection closed after {done} of {spec.size} bytes"
         )
     if done != spec.size:
-        raise _MirrorFailed(
+        raise MirrorFailed(
             "size", f"size mismatch: {url} sent {done} bytes, expected {spec.size}"
         )
     if got != spec.md5:
-        raise _MirrorFailed(
+        raise MirrorFailed(
             "corrupt", f"md5 mismatch from {url}: got {got}, expected {spec.md5}"
         )
-
-
-# Failure kinds, most telling first: a mirror that served wrong bytes says more
-# than one that could not be reached. Each with its summary and a short word.
-_KINDS: dict[str, tuple[str, str]] = {
-    "corrupt": ("corrupt: md5 mismatch", "corrupt"),
-    "size": ("size mismatch", "wrong size"),
-    "http": ("refused by the server", "refused"),
-    "config": ("bad mirror URL", "bad URL"),
-    "interrupted": ("download interrupted", "interrupted"),
-    "offline": ("no mirror reachable (offline?)", "unreachable"),
-}
-
-
-def _failure_message(name: str, failures: Sequence[_MirrorFailed]) -> tuple[str, str]:
-    """The one-line DownloadError message and its kind, from every mirror's failure."""
-    kinds = [f.kind for f in failures]
-    kind = next(k for k in _KINDS if k in kinds)
-    n = len(failures)
-    tried = f"tried {n} mirror{'s' if n != 1 else ''}"
-    if len(set(kinds)) > 1:
-        counts = ", ".join(f"{kinds.count(k)} {_KINDS[k][1]}" for k in _KINDS if k in kinds)
-        tried += f" ({counts})"
-    message = (
-        f"could not download {name}: {_KINDS[kind][0]} — {tried}; last error: {failures[-1].detail}"
-    )
-    return " ".join(message.split()), kind
 
 
 def download_mnist(
@@ -375,7 +300,7 @@ def download_files(
         dest_path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DownloadError(
-            f"cannot create the folder {dest_path}: {_reason(exc)}", kind="write"
+            f"cannot create the folder {dest_path}: {reason_of(exc)}", kind="write"
         ) from exc
 
     for spec in specs:
@@ -391,21 +316,21 @@ def download_files(
             raise DownloadError(
                 f"could not download {spec.name}: no mirrors configured", spec.name, "config"
             )
-        failures: list[_MirrorFailed] = []
+        failures: list[MirrorFailed] = []
         for mirror in mirror_list:
             if cancel is not None and cancel():
                 raise DownloadCancelled(f"download of {spec.name} cancelled")
             try:
                 _fetch(mirror, spec, dest_path, timeout, progress, cancel)
-            except _MirrorFailed as exc:
+            except MirrorFailed as exc:
                 failures.append(exc)
                 continue
-            except _WriteFailed as exc:
+            except WriteFailed as exc:
                 raise DownloadError(
                     f"could not download {spec.name}: {exc}", spec.name, "write"
                 ) from exc
             break
         else:
-            message, kind = _failure_message(spec.name, failures)
+            message, kind = failure_message(spec.name, failures)
             raise DownloadError(message, spec.name, kind)
     return dest_path

@@ -335,9 +335,7 @@ class MnistProblem:
         # Classifying a few hundred fresh samples costs far more than the grid: refresh the
         # histogram every CLASSIFY_EVERY_S, not at every frame.
         digit = settings.get("digit", "all")
-        if not self.classified:
-            self._classified = (now, 0, (None, None), digit)
-        elif self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S \
+        if self._classified is None or now - self._classified[0] >= CLASSIFY_EVERY_S \
                 or self._classified[3] != digit:
             self._classified = (now, trainer.step_count, self._shown_stats(trainer, digit),
                                 digit)
@@ -351,7 +349,10 @@ class MnistProblem:
     def _shown_stats(self, trainer, digit: str):
         """The bars' classes (of the digit asked for), with the coverage and confident
         share of all ten digits: the coach judges the generator, not the digit chosen.
-        A digit chosen costs a second classification every CLASSIFY_EVERY_S."""
+        A digit chosen costs a second classification every CLASSIFY_EVERY_S. Images no
+        classifier judges: (None, None)."""
+        if not self.classified:
+            return None, None
         stats, measured = self.class_stats(trainer, digit=digit)
         if digit != "all":  # the quality chart too: of the generator, all ten digits
             every, of_all = self.class_stats(trainer)
@@ -363,8 +364,7 @@ class MnistProblem:
     def past_view_data(self, moment, settings: dict) -> ImagesViewData:
         """view_data for a past moment of the run (core/past.py): its digits classified
         afresh, and the live run's refresh clock left alone."""
-        stats, measured = self._shown_stats(moment, settings.get("digit", "all")) \
-            if self.classified else (None, None)
+        stats, measured = self._shown_stats(moment, settings.get("digit", "all"))
         return self._view(moment, settings, stats, measured, moment.step_count, None)
 
     def _view(self, trainer, settings: dict, stats, measured, classified_step: int,
@@ -379,20 +379,17 @@ class MnistProblem:
             inputs[:, self.latent + int(digit)] = 1.0
             title = f"Digit {digit} asked for (64 fixed z)"
         grid = tile(self.to_unit(trainer.generator_ema(inputs)))
-        if stats is None:  # images no classifier judges: the grids alone
-            return ImagesViewData(
-                step=trainer.step_count, samples_grid=grid, grid_layout=layout,
-                grid_title=title, real_grid=real_grid, class_counts=None,
-                confident_counts=None, confident=float("nan"), coverage=float("nan"),
-                classified_step=0, data_source=self.data_source, classified=False)
-        return ImagesViewData(
+        view = ImagesViewData(
             step=trainer.step_count, samples_grid=grid, grid_layout=layout,
-            grid_title=title,
-            real_grid=real_grid,
-            class_counts=stats.counts, confident_counts=stats.confident_counts,
-            confident=stats.confident, coverage=stats.coverage,
-            classified_step=classified_step, data_source=self.data_source,
-            fd=measured.fd, precision=measured.precision, recall=measured.recall,
-            class_accuracy=measured.class_accuracy, conditional=self.conditional,
-            digit=digit,
-        )
+            grid_title=title, real_grid=real_grid, class_counts=None, confident_counts=None,
+            confident=float("nan"), coverage=float("nan"), classified_step=0,
+            data_source=self.data_source, conditional=self.conditional, digit=digit,
+            classified=stats is not None)
+        if stats is not None:  # else images no classifier judges: the grids alone
+            view = replace(
+                view, class_counts=stats.counts, confident_counts=stats.confident_counts,
+                confident=stats.confident, coverage=stats.coverage,
+                classified_step=classified_step, fd=measured.fd,
+                precision=measured.precision, recall=measured.recall,
+                class_accuracy=measured.class_accuracy)
+        return view
